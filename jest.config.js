@@ -1,0 +1,32 @@
+/**
+ * One `npm test` runs every suite. The fast suites (unit, integration against the simulator, the
+ * simulator's own tests) run in parallel; the end-to-end suites drive real n8n processes and a
+ * browser, so they run one file at a time in a project of their own.
+ */
+const tsJest = ['ts-jest', { tsconfig: 'tsconfig.test.json', diagnostics: { warnOnly: false } }];
+
+module.exports = {
+	projects: [
+		{
+			displayName: 'unit',
+			testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/test/simulator/**/*.test.ts'],
+			transform: { '^.+\\.ts$': tsJest },
+			testEnvironment: 'node',
+		},
+		{
+			displayName: 'integration',
+			testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+			transform: { '^.+\\.ts$': tsJest },
+			testEnvironment: 'node',
+		},
+		{
+			// Real n8n processes (scripts/n8n/install.sh first). Files hold a lock so they run one at a
+			// time even beside other projects; `npm run test:e2e` also runs them in band.
+			displayName: 'e2e',
+			testMatch: ['<rootDir>/test/e2e/**/*.e2e.test.ts'],
+			transform: { '^.+\\.ts$': tsJest },
+			testEnvironment: 'node',
+			setupFilesAfterEnv: ['<rootDir>/test/e2e/setup.ts'],
+		},
+	],
+};

@@ -1,0 +1,78 @@
+import type {
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import * as download from './actions/download.operation';
+import * as generate from './actions/generate.operation';
+import * as getStatus from './actions/getStatus.operation';
+import { router } from './actions/router';
+import * as waitForCompletion from './actions/waitForCompletion.operation';
+import { testPerceptisCredential } from './transport/credentialTest';
+
+export class Perceptis implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Perceptis',
+		name: 'perceptis',
+		icon: { light: 'file:perceptis.svg', dark: 'file:perceptis.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{ $parameter["operation"] }}',
+		description: 'Generate PowerPoint slides and decks from a prompt with Perceptis',
+		defaults: { name: 'Perceptis' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'perceptisApi', required: true, testedBy: 'perceptisApiTest' }],
+		properties: [
+			{
+				displayName: 'Operation',
+				name: 'operation',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{
+						name: 'Download',
+						value: 'download',
+						description: 'Download the .pptx files of a completed job',
+						action: 'Download the files of a job',
+					},
+					{
+						name: 'Generate',
+						value: 'generate',
+						description: 'Start a slide or deck job and, by default, wait for its files',
+						action: 'Generate a slide or deck',
+					},
+					{
+						name: 'Get Status',
+						value: 'getStatus',
+						description: 'Check the status of a job once',
+						action: 'Get the status of a job',
+					},
+					{
+						name: 'Wait for Completion',
+						value: 'waitForCompletion',
+						description: 'Wait until a job started earlier completes, then download its files',
+						action: 'Wait for a job to complete',
+					},
+				],
+				default: 'generate',
+			},
+			...generate.description,
+			...getStatus.description,
+			...waitForCompletion.description,
+			...download.description,
+		],
+	};
+
+	methods = {
+		credentialTest: { perceptisApiTest: testPerceptisCredential },
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await router.call(this);
+	}
+}

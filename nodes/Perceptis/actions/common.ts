@@ -1,0 +1,118 @@
+/**
+ * Parameters that several operations share, and the readers that validate them. Parameter names
+ * are part of saved workflows: never rename them.
+ */
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import { invalidParameter } from '../helpers/errors';
+import { TIMING } from '../helpers/timing';
+
+export const jobIdProperty = (operations: string[]): INodeProperties => ({
+	displayName: 'Job ID',
+	name: 'jobId',
+	type: 'string',
+	required: true,
+	default: '={{ $json.jobId }}',
+	description:
+		'The ID of a Perceptis job, as returned by Generate. Jobs are visible only to the API key that started them, so use the same credential.',
+	displayOptions: { show: { operation: operations } },
+});
+
+export const timeoutOption: INodeProperties = {
+	displayName: 'Timeout (Seconds)',
+	name: 'timeoutSeconds',
+	type: 'number',
+	typeOptions: { minValue: 1 },
+	default: TIMING.defaultTimeoutSeconds,
+	description:
+		'How long to wait for the job before stopping with its ID (the job keeps running and can be resumed with Wait for Completion). Decks take 5–15 minutes.',
+};
+
+export const downloadFilesOption: INodeProperties = {
+	displayName: 'Download Files',
+	name: 'downloadFiles',
+	type: 'boolean',
+	default: true,
+	description: 'Whether to download the finished .pptx files into the output item as binary data',
+};
+
+export const binaryPropertyOption: INodeProperties = {
+	displayName: 'Put Output File in Field',
+	name: 'binaryPropertyName',
+	type: 'string',
+	default: 'data',
+	hint: 'The first file goes here; further files (variants) get _1, _2, … appended',
+	description: 'The name of the binary field for the downloaded .pptx file',
+};
+
+export const maxJobsInFlightOption: INodeProperties = {
+	displayName: 'Max Jobs in Flight',
+	name: 'maxJobsInFlight',
+	type: 'number',
+	typeOptions: { minValue: 1 },
+	default: TIMING.defaultMaxJobsInFlight,
+	description:
+		'How many jobs of this run may be started and waited on at the same time; further items start as earlier ones finish',
+};
+
+export function readOptions(ctx: IExecuteFunctions, itemIndex: number): IDataObject {
+	return ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
+}
+
+export function readJobId(ctx: IExecuteFunctions, itemIndex: number): string {
+	const raw = ctx.getNodeParameter('jobId', itemIndex, '') as unknown;
+	const jobId = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
+	if (jobId === '') {
+		throw invalidParameter(
+			ctx.getNode(),
+			itemIndex,
+			`Job ID is empty on item ${itemIndex}`,
+			'Set Job ID to the ID returned by a Perceptis "Generate" node (the default expression {{ $json.jobId }} reads it from the incoming item).',
+		);
+	}
+	return jobId;
+}
+
+export function readTimeoutMs(ctx: IExecuteFunctions, itemIndex: number, options: IDataObject): number {
+	const value = options.timeoutSeconds ?? TIMING.defaultTimeoutSeconds;
+	if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+		throw invalidParameter(
+			ctx.getNode(),
+			itemIndex,
+			`Timeout (Seconds) must be a positive number, not "${String(value)}"`,
+			`Set Options → Timeout (Seconds) to a number of seconds, for example ${TIMING.defaultTimeoutSeconds}.`,
+		);
+	}
+	return Math.round(value * 1000);
+}
+
+export function readBinaryPropertyName(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	options: IDataObject,
+): string {
+	const value = options.binaryPropertyName ?? 'data';
+	if (typeof value !== 'string' || value.trim() === '') {
+		throw invalidParameter(
+			ctx.getNode(),
+			itemIndex,
+			'Put Output File in Field is empty',
+			'Set Options → Put Output File in Field to a field name such as "data".',
+		);
+	}
+	return value.trim();
+}
+
+/** Read once per run (from the first item): it bounds the whole run, not one item. */
+export function readMaxJobsInFlight(ctx: IExecuteFunctions): number {
+	const value = readOptions(ctx, 0).maxJobsInFlight ?? TIMING.defaultMaxJobsInFlight;
+	if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+		throw invalidParameter(
+			ctx.getNode(),
+			0,
+			`Max Jobs in Flight must be a whole number of at least 1, not "${String(value)}"`,
+			`Set Options → Max Jobs in Flight to 1 or more (default ${TIMING.defaultMaxJobsInFlight}).`,
+		);
+	}
+	return value;
+}

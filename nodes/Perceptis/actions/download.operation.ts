@@ -1,0 +1,35 @@
+/**
+ * Download: fetch fresh links for a completed job and return its files as binary data.
+ */
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import { binaryPropertyOption, jobIdProperty, readBinaryPropertyName, readJobId, readOptions } from './common';
+import type { JobPlan } from '../helpers/jobTask';
+import { TIMING } from '../helpers/timing';
+
+const show = { operation: ['download'] };
+
+export const description: INodeProperties[] = [
+	jobIdProperty(['download']),
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: { show },
+		options: [binaryPropertyOption],
+	},
+];
+
+export async function plan(this: IExecuteFunctions, itemIndex: number): Promise<JobPlan> {
+	const options = readOptions(this, itemIndex);
+	return {
+		itemIndex,
+		jobId: readJobId(this, itemIndex),
+		mode: 'download',
+		downloadFiles: true,
+		timeoutMs: TIMING.defaultTimeoutSeconds * 1000,
+		binaryPropertyName: readBinaryPropertyName(this, itemIndex, options),
+	};
+}

@@ -1,0 +1,256 @@
+/**
+ * Generate: start a slide or deck job and, by default, wait for it and download its files.
+ */
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import {
+	binaryPropertyOption,
+	downloadFilesOption,
+	maxJobsInFlightOption,
+	readBinaryPropertyName,
+	readOptions,
+	readTimeoutMs,
+	timeoutOption,
+} from './common';
+import { invalidParameter } from '../helpers/errors';
+import { defaultIdempotencyKey } from '../helpers/idempotency';
+import type { JobPlan } from '../helpers/jobTask';
+
+const show = { operation: ['generate'] };
+const whenWaiting = { show: { '/waitForCompletion': [true] } };
+
+export const OUTPUT_TYPES = ['single_slide', 'deck'] as const;
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Output Type',
+		name: 'outputType',
+		type: 'options',
+		options: [
+			{ name: 'Single Slide', value: 'single_slide', description: 'One slide, optionally in several variants' },
+			{ name: 'Deck', value: 'deck', description: 'A whole presentation' },
+		],
+		default: 'single_slide',
+		description: 'Whether to generate one slide or a whole deck',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Prompt',
+		name: 'prompt',
+		type: 'string',
+		typeOptions: { rows: 4 },
+		required: true,
+		default: '',
+		placeholder: 'e.g. A slide comparing our Q3 revenue by region, with a bar chart',
+		description: 'Instructions for the slide or deck: topic, audience, content, style',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Wait for Completion',
+		name: 'waitForCompletion',
+		type: 'boolean',
+		default: true,
+		description:
+			'Whether to wait until the job is done (minutes) and return its files. Turn off to return the job ID at once and wait later with the "Wait for Completion" operation.',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: { show },
+		options: [
+			{ ...downloadFilesOption, displayOptions: whenWaiting },
+			{
+				displayName: 'Idempotency Key',
+				name: 'idempotencyKey',
+				type: 'string',
+				default: '',
+				description:
+					'Leave empty to let the node derive one per item and execution, so retries never start (or pay for) a second job. Set your own to deduplicate across executions.',
+			},
+			maxJobsInFlightOption,
+			{ ...binaryPropertyOption, displayOptions: whenWaiting },
+			{
+				displayName: 'Reference Images',
+				name: 'referenceImages',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. logo, chart',
+				description:
+					'Single slide only: names of binary fields of the input item holding images (PNG, JPEG, GIF or WebP) to send as references, separated by commas',
+			},
+			{
+				displayName: 'Template Name',
+				name: 'templateName',
+				type: 'string',
+				default: '',
+				description:
+					'The exact name of a Perceptis template your organisation can use. Leave empty to let Perceptis choose.',
+			},
+			{ ...timeoutOption, displayOptions: whenWaiting },
+			{
+				displayName: 'Use Knowledge Base',
+				name: 'useKnowledgeBase',
+				type: 'boolean',
+				default: false,
+				description: "Whether Perceptis may use your organisation's knowledge base",
+			},
+			{
+				displayName: 'Use Web Search',
+				name: 'useWebSearch',
+				type: 'boolean',
+				default: false,
+				description: 'Whether Perceptis may search the web for content',
+			},
+			{
+				displayName: 'Variant Count',
+				name: 'variantCount',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 1,
+				description: 'Single slide only: how many variants of the slide to generate (each is billed)',
+			},
+		],
+	},
+];
+
+const IMAGE_MIME = /^image\/(png|jpe?g|gif|webp)$/i;
+
+async function readReferenceImages(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	names: string,
+): Promise<IDataObject[]> {
+	const properties = names
+		.split(',')
+		.map((name) => name.trim())
+		.filter((name) => name !== '');
+	const item = ctx.getInputData()[itemIndex];
+	const images: IDataObject[] = [];
+	for (const property of properties) {
+		const binary = item.binary?.[property];
+		if (!binary) {
+			const available = Object.keys(item.binary ?? {});
+			throw invalidParameter(
+				ctx.getNode(),
+				itemIndex,
+				`Reference Images names the binary field "${property}", which item ${itemIndex} does not have`,
+				available.length
+					? `The item's binary fields are: ${available.join(', ')}. Use one of them in Options → Reference Images.`
+					: 'The item has no binary data. Add a node before this one that reads the image (e.g. HTTP Request or Read Files), or remove Options → Reference Images.',
+			);
+		}
+		if (!IMAGE_MIME.test(binary.mimeType ?? '')) {
+			throw invalidParameter(
+				ctx.getNode(),
+				itemIndex,
+				`Reference Images: the binary field "${property}" is "${binary.mimeType}", not an image`,
+				'Perceptis accepts PNG, JPEG, GIF or WebP images. Name an image field in Options → Reference Images.',
+			);
+		}
+		const buffer = await ctx.helpers.getBinaryDataBuffer(itemIndex, property);
+		images.push({ data: buffer.toString('base64'), mime_type: binary.mimeType.toLowerCase() });
+	}
+	return images;
+}
+
+/** Validates the item's parameters and builds the request body; throws before any request. */
+async function buildBody(ctx: IExecuteFunctions, itemIndex: number, options: IDataObject): Promise<IDataObject> {
+	const node = ctx.getNode();
+	const outputType = ctx.getNodeParameter('outputType', itemIndex) as string;
+	if (!(OUTPUT_TYPES as readonly string[]).includes(outputType)) {
+		throw invalidParameter(
+			node,
+			itemIndex,
+			`Output Type "${String(outputType)}" is not supported`,
+			'Set Output Type to "single_slide" (Single Slide) or "deck" (Deck).',
+		);
+	}
+	const rawPrompt = ctx.getNodeParameter('prompt', itemIndex, '') as unknown;
+	const prompt = typeof rawPrompt === 'string' ? rawPrompt.trim() : '';
+	if (prompt === '') {
+		throw invalidParameter(
+			node,
+			itemIndex,
+			`Prompt is empty on item ${itemIndex}`,
+			'Type the instructions for the slide or deck in Prompt, or map a text field of the incoming item with an expression.',
+		);
+	}
+	const isDeck = outputType === 'deck';
+	const body: IDataObject = { prompt, output_type: outputType };
+
+	const templateName = typeof options.templateName === 'string' ? options.templateName.trim() : '';
+	if (templateName !== '') body.template_name = templateName;
+
+	if (options.variantCount !== undefined) {
+		const count = options.variantCount;
+		if (typeof count !== 'number' || !Number.isInteger(count) || count < 1) {
+			throw invalidParameter(
+				node,
+				itemIndex,
+				`Variant Count must be a whole number of at least 1, not "${String(count)}"`,
+				'Set Options → Variant Count to 1 or more, or remove the option.',
+			);
+		}
+		if (isDeck && count !== 1) {
+			throw invalidParameter(
+				node,
+				itemIndex,
+				`Variant Count (${count}) applies to single slides only, but Output Type is "deck"`,
+				'Remove Options → Variant Count, or set Output Type to Single Slide.',
+			);
+		}
+		if (!isDeck) body.variant_count = count;
+	}
+
+	const referenceNames = typeof options.referenceImages === 'string' ? options.referenceImages.trim() : '';
+	if (referenceNames !== '') {
+		if (isDeck) {
+			throw invalidParameter(
+				node,
+				itemIndex,
+				'Reference Images apply to single slides only, but Output Type is "deck"',
+				'Remove Options → Reference Images, or set Output Type to Single Slide.',
+			);
+		}
+		body.reference_images = await readReferenceImages(ctx, itemIndex, referenceNames);
+	}
+	if (options.useWebSearch === true) body.use_web_search = true;
+	if (options.useKnowledgeBase === true) body.use_knowledge_base = true;
+	return body;
+}
+
+function runIndexOf(ctx: IExecuteFunctions, itemIndex: number): number {
+	try {
+		return ctx.getWorkflowDataProxy(itemIndex).$runIndex ?? 0;
+	} catch {
+		return 0;
+	}
+}
+
+export async function plan(this: IExecuteFunctions, itemIndex: number): Promise<JobPlan> {
+	const options = readOptions(this, itemIndex);
+	const body = await buildBody(this, itemIndex, options);
+	const wait = this.getNodeParameter('waitForCompletion', itemIndex, true) as boolean;
+	const ownKey = typeof options.idempotencyKey === 'string' ? options.idempotencyKey.trim() : '';
+	const idempotencyKey =
+		ownKey ||
+		defaultIdempotencyKey({
+			executionId: this.getExecutionId() ?? '',
+			nodeId: this.getNode().id ?? this.getNode().name,
+			runIndex: runIndexOf(this, itemIndex),
+			itemIndex,
+			body,
+		});
+	return {
+		itemIndex,
+		start: { body, idempotencyKey },
+		mode: wait ? 'wait' : 'start-only',
+		downloadFiles: options.downloadFiles !== false,
+		timeoutMs: readTimeoutMs(this, itemIndex, options),
+		binaryPropertyName: readBinaryPropertyName(this, itemIndex, options),
+	};
+}

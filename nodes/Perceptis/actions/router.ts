@@ -1,0 +1,153 @@
+/**
+ * Runs one operation over all input items, in three phases:
+ *   1. plan: validate every item and build what to send (bad input fails here, before any request);
+ *   2. run: hand all items' jobs to the one job runner (started and waited on together);
+ *   3. output: one item per input item, in input order, with `pairedItem`.
+ * Continue On Fail is decided here, once, for all operations.
+ */
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { readMaxJobsInFlight } from './common';
+import * as download from './download.operation';
+import * as generate from './generate.operation';
+import * as getStatus from './getStatus.operation';
+import * as waitForCompletion from './waitForCompletion.operation';
+import { BaseUrlError } from '../helpers/baseUrl';
+import { filesToBinary } from '../helpers/binary';
+import { describeFailure, toNodeError } from '../helpers/errors';
+import { executionClock, runJobTasks } from '../helpers/jobRunner';
+import type { JobPlan } from '../helpers/jobTask';
+import { JobTask } from '../helpers/jobTask';
+import type { PerceptisTransport } from '../transport';
+import { createTransport } from '../transport';
+
+export const operations = { generate, getStatus, waitForCompletion, download };
+export type OperationName = keyof typeof operations;
+
+/** At most this many other job ids are listed in an error, to keep it readable. */
+const OTHER_JOBS_LISTED = 20;
+
+function errorItem(itemIndex: number, error: Error & { description?: string | null; httpCode?: string | null; context?: IDataObject }, status?: string): INodeExecutionData {
+	const jobId = error.context?.jobId as string | undefined;
+	return {
+		json: {
+			...(jobId ? { jobId } : {}),
+			status: status ?? (jobId ? 'unknown' : 'not_started'),
+			error: {
+				code: (error.context?.failureKind as string | undefined) ?? 'invalid_parameter',
+				message: error.message,
+				...(error.description ? { description: error.description } : {}),
+				...(error.httpCode ? { httpCode: error.httpCode } : {}),
+			},
+		},
+		pairedItem: { item: itemIndex },
+	};
+}
+
+function jobJson(task: JobTask): IDataObject {
+	const snapshot = task.snapshot!;
+	const rest: IDataObject = { ...snapshot.raw };
+	for (const key of ['job_id', 'jobId', 'id']) {
+		if (String(rest[key]) === snapshot.jobId) delete rest[key];
+	}
+	delete rest.status;
+	const json: IDataObject = { jobId: snapshot.jobId, status: snapshot.status, ...rest };
+	if (snapshot.downloads.length) json.downloads = snapshot.downloads;
+	if (snapshot.error) json.error = snapshot.error;
+	if (task.plan.start) json.idempotencyKey = task.plan.start.idempotencyKey;
+	return json;
+}
+
+/** Other started jobs, so that a run that stops on one item's error forgets none of them. */
+function otherJobsLine(tasks: JobTask[], failed: JobTask): string {
+	const others = tasks.filter((task) => task !== failed && task.jobId);
+	if (others.length === 0) return '';
+	const listed = others
+		.slice(0, OTHER_JOBS_LISTED)
+		.map((task) => `${task.jobId} (item ${task.plan.itemIndex}, ${task.snapshot?.status ?? 'started'})`);
+	const more = others.length > OTHER_JOBS_LISTED ? ` and ${others.length - OTHER_JOBS_LISTED} more` : '';
+	return ` Other jobs of this run, still on Perceptis: ${listed.join(', ')}${more}.`;
+}
+
+function failureOf(task: JobTask, ctx: IExecuteFunctions, transport: PerceptisTransport, tasks: JobTask[]) {
+	const context = {
+		itemIndex: task.plan.itemIndex,
+		origin: transport.origin,
+		jobId: task.jobId,
+		lastStatus: task.snapshot?.status,
+		timeoutSeconds: Math.round(task.plan.timeoutMs / 1000),
+		idempotencyKey: task.plan.start?.idempotencyKey,
+		templateName: task.plan.start?.body.template_name as string | undefined,
+		attempts: task.attempts,
+	};
+	const error = toNodeError(ctx.getNode(), task.failure!, context);
+	if (!ctx.continueOnFail()) {
+		error.description = `${describeFailure(task.failure!, context).description}${otherJobsLine(tasks, task)}`;
+	}
+	return error;
+}
+
+export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const items = this.getInputData();
+	const operation = this.getNodeParameter('operation', 0) as OperationName;
+	const op = operations[operation];
+	if (!op) {
+		throw new NodeOperationError(this.getNode(), `The operation "${String(operation)}" is not known`, {
+			description: 'Choose one of Generate, Get Status, Wait for Completion or Download.',
+		});
+	}
+	const continueOnFail = this.continueOnFail();
+	const output: INodeExecutionData[] = new Array(items.length);
+
+	// 1. plan: every item is checked before anything is sent.
+	const plans: JobPlan[] = [];
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		try {
+			plans.push(await op.plan.call(this, itemIndex));
+		} catch (error) {
+			if (!continueOnFail) throw error;
+			output[itemIndex] = errorItem(itemIndex, error as Error);
+		}
+	}
+	if (plans.length === 0) return [output];
+
+	let transport: PerceptisTransport;
+	try {
+		transport = await createTransport(this);
+	} catch (error) {
+		if (!(error instanceof BaseUrlError)) throw error;
+		const configError = new NodeOperationError(this.getNode(), error.message, {
+			description: `${error.remedy} in the Base URL field of the Perceptis API credential.`,
+		});
+		if (!continueOnFail) throw configError;
+		for (const plan of plans) output[plan.itemIndex] = errorItem(plan.itemIndex, configError);
+		return [output];
+	}
+
+	// 2. run: all items' jobs together, bounded in flight.
+	const tasks = plans.map((plan) => new JobTask(plan, transport, Date.now));
+	await runJobTasks(tasks, executionClock(this.getExecutionCancelSignal?.()), {
+		maxInFlight: readMaxJobsInFlight(this),
+		stopOnFirstFailure: !continueOnFail,
+	});
+
+	// 3. output, in input order.
+	if (!continueOnFail) {
+		const failed = tasks.find((task) => task.failure);
+		if (failed) throw failureOf(failed, this, transport, tasks);
+	}
+	for (const task of tasks) {
+		const itemIndex = task.plan.itemIndex;
+		if (task.failure) {
+			output[itemIndex] = errorItem(itemIndex, failureOf(task, this, transport, tasks), task.snapshot?.status);
+			continue;
+		}
+		const item: INodeExecutionData = { json: jobJson(task), pairedItem: { item: itemIndex } };
+		if (task.files.length) {
+			item.binary = await filesToBinary(this, task.files, task.jobId!, task.plan.binaryPropertyName);
+		}
+		output[itemIndex] = item;
+	}
+	return [output];
+}

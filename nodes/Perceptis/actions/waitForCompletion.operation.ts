@@ -1,0 +1,45 @@
+/**
+ * Wait for Completion: poll a job started earlier (by a Generate that did not wait, or by
+ * another workflow with the same credential) until it completes or fails, then download.
+ */
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import {
+	binaryPropertyOption,
+	downloadFilesOption,
+	jobIdProperty,
+	maxJobsInFlightOption,
+	readBinaryPropertyName,
+	readJobId,
+	readOptions,
+	readTimeoutMs,
+	timeoutOption,
+} from './common';
+import type { JobPlan } from '../helpers/jobTask';
+
+const show = { operation: ['waitForCompletion'] };
+
+export const description: INodeProperties[] = [
+	jobIdProperty(['waitForCompletion']),
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: { show },
+		options: [downloadFilesOption, maxJobsInFlightOption, binaryPropertyOption, timeoutOption],
+	},
+];
+
+export async function plan(this: IExecuteFunctions, itemIndex: number): Promise<JobPlan> {
+	const options = readOptions(this, itemIndex);
+	return {
+		itemIndex,
+		jobId: readJobId(this, itemIndex),
+		mode: 'wait',
+		downloadFiles: options.downloadFiles !== false,
+		timeoutMs: readTimeoutMs(this, itemIndex, options),
+		binaryPropertyName: readBinaryPropertyName(this, itemIndex, options),
+	};
+}

@@ -1,0 +1,258 @@
+/**
+ * One item's journey through the API, one request per step: start the job (optional), check its
+ * status (once, or until it is final), then fetch its files. The runner calls `step()` when the
+ * task is due; a step makes at most one request and says when the task wants to go again, so
+ * many jobs share one loop instead of each sleeping on its own.
+ */
+import type { IDataObject } from 'n8n-workflow';
+
+import type { Failure, JobSnapshot } from './apiAnswers';
+import {
+	failureFromAnswer,
+	failureFromTransport,
+	hintFromAnswer,
+	isFinalStatus,
+	readJobId,
+	readSnapshot,
+} from './apiAnswers';
+import { nextDueAt, nextPollDelayMs, transientBackoffMs } from './schedule';
+import { TIMING } from './timing';
+import type { HttpAnswer, PerceptisTransport } from '../transport';
+import { TransportFailure } from '../transport';
+
+/** What to do for one input item; built by the operation from the item's parameters. */
+export interface JobPlan {
+	itemIndex: number;
+	/** Start a job with this body first (generate); otherwise `jobId` names an existing job. */
+	start?: { body: IDataObject; idempotencyKey: string };
+	jobId?: string;
+	/**
+	 * `start-only`: return as soon as the job exists. `check-once`: one status check.
+	 * `wait`: check until completed or failed. `download`: one check, then the files.
+	 */
+	mode: 'start-only' | 'check-once' | 'wait' | 'download';
+	/** In `wait` mode: fetch the files once the job completed. */
+	downloadFiles: boolean;
+	timeoutMs: number;
+	/** Where the files go on the output item: `data`, `data_1`, … */
+	binaryPropertyName: string;
+}
+
+export interface DownloadedFile {
+	index: number;
+	entry: IDataObject;
+	data: Buffer;
+	headers: IDataObject;
+}
+
+export type TaskPhase = 'start' | 'poll' | 'download' | 'done';
+
+const STORAGE_LINK_GONE = new Set([401, 403, 404, 410]);
+
+export class JobTask {
+	phase: TaskPhase;
+	jobId?: string;
+	snapshot?: JobSnapshot;
+	failure?: Failure;
+	readonly files: DownloadedFile[] = [];
+
+	/** When the task wants its next step (ms since epoch). */
+	dueAt = 0;
+	deadline = Number.POSITIVE_INFINITY;
+	private lastStatusRequestAt = Number.NEGATIVE_INFINITY;
+	private pollsDone = 0;
+	/** Transient failures in a row of the current step (reset by any readable answer). */
+	private failures = 0;
+	private attemptsOfStart = 0;
+	/** The stale-link refresh is allowed once per file. */
+	private refreshedForFile = -1;
+	private linksStale = false;
+
+	constructor(
+		readonly plan: JobPlan,
+		private readonly transport: PerceptisTransport,
+		private readonly now: () => number,
+	) {
+		this.jobId = plan.jobId;
+		this.phase = plan.start ? 'start' : 'poll';
+	}
+
+	get finished(): boolean {
+		return this.phase === 'done';
+	}
+
+	get attempts(): number {
+		return Math.max(this.attemptsOfStart, this.failures);
+	}
+
+	/** Called when the runner admits the task: the clock for its deadline starts now. */
+	admit(): void {
+		const now = this.now();
+		this.dueAt = now;
+		if (!this.plan.start) this.deadline = now + this.plan.timeoutMs;
+	}
+
+	/** Ends the task from outside (cancelled execution, or another item's fatal error). */
+	abandon(failure: Failure): void {
+		if (this.finished) return;
+		this.failure = failure;
+		this.phase = 'done';
+	}
+
+	async step(): Promise<void> {
+		try {
+			if (this.phase === 'start') await this.startJob();
+			else if (this.phase === 'poll') await this.checkStatus();
+			else if (this.phase === 'download') {
+				if (this.linksStale) await this.refreshLinks();
+				else await this.downloadNextFile();
+			}
+		} catch (error) {
+			if (!(error instanceof TransportFailure)) throw error;
+			this.onTransient(failureFromTransport(error));
+		}
+	}
+
+	private fail(failure: Failure): void {
+		this.failure = failure;
+		this.phase = 'done';
+	}
+
+	/** A transient failure: retry after a backoff, unless this step has had its share. */
+	private onTransient(failure: Failure): void {
+		if (!failure.transient) return this.fail(failure);
+		const now = this.now();
+		this.failures += 1;
+		const outOfTries =
+			this.phase === 'start'
+				? this.attemptsOfStart >= TIMING.generateMaxAttempts
+				: this.plan.mode === 'wait' && this.phase === 'poll'
+					? now >= this.deadline
+					: this.failures >= TIMING.oneShotMaxAttempts;
+		if (outOfTries) return this.fail(failure);
+		const delay = transientBackoffMs(this.failures, failure.retryAfterMs);
+		// Only the wait itself is bounded by the deadline; a start or a download gets its retries.
+		const limit = this.phase === 'poll' ? this.deadline : Number.POSITIVE_INFINITY;
+		this.dueAt = nextDueAt(now, delay, limit, this.lastStatusRequestAt);
+	}
+
+	private async startJob(): Promise<void> {
+		const start = this.plan.start!;
+		this.attemptsOfStart += 1;
+		// The same Idempotency-Key on every attempt: a retry of a POST lost in transit gets the
+		// job that POST created, not a second, paid one.
+		let answer: HttpAnswer;
+		try {
+			answer = await this.transport.generate(start.body, start.idempotencyKey);
+		} catch (error) {
+			if (error instanceof TransportFailure) return this.onTransient(failureFromTransport(error));
+			throw error;
+		}
+		const now = this.now();
+		const jobId = answer.statusCode < 300 && answer.statusCode >= 200 ? readJobId(answer.body) : undefined;
+		if (!jobId) return this.onTransient(failureFromAnswer(answer, 'generate', now));
+
+		this.jobId = jobId;
+		this.failures = 0;
+		this.snapshot = readSnapshot(answer.body, jobId) ?? {
+			jobId,
+			status: 'pending',
+			downloads: [],
+			raw: answer.body as IDataObject,
+		};
+		if (this.plan.mode === 'start-only') {
+			this.phase = 'done';
+			return;
+		}
+		this.phase = 'poll';
+		this.deadline = now + this.plan.timeoutMs;
+		const delay = nextPollDelayMs(0, hintFromAnswer(answer, now));
+		this.dueAt = nextDueAt(now, delay, this.deadline, now);
+	}
+
+	private async checkStatus(): Promise<void> {
+		const jobId = this.jobId!;
+		this.lastStatusRequestAt = this.now();
+		const answer = await this.transport.status(jobId);
+		const now = this.now();
+		const snapshot =
+			answer.statusCode >= 200 && answer.statusCode < 300 ? readSnapshot(answer.body, jobId) : undefined;
+		if (!snapshot) return this.onTransient(failureFromAnswer(answer, 'status', now));
+
+		this.snapshot = snapshot;
+		this.failures = 0;
+		this.pollsDone += 1;
+		const final = isFinalStatus(snapshot.status);
+
+		if (this.plan.mode === 'check-once') {
+			this.phase = 'done';
+			return;
+		}
+		if (this.plan.mode === 'download') {
+			if (snapshot.status !== 'completed') return this.fail({ kind: 'job_not_completed', transient: false });
+			return this.beginDownloads(now);
+		}
+		// mode 'wait'
+		if (snapshot.status === 'failed') {
+			return this.fail({
+				kind: 'job_failed',
+				transient: false,
+				apiCode: snapshot.error?.code,
+				apiMessage: snapshot.error?.message,
+			});
+		}
+		if (final) {
+			if (this.plan.downloadFiles) return this.beginDownloads(now);
+			this.phase = 'done';
+			return;
+		}
+		if (now >= this.deadline) return this.fail({ kind: 'deadline_exceeded', transient: false });
+		const delay = nextPollDelayMs(this.pollsDone, hintFromAnswer(answer, now));
+		this.dueAt = nextDueAt(now, delay, this.deadline, this.lastStatusRequestAt);
+	}
+
+	private beginDownloads(now: number): void {
+		this.phase = this.snapshot!.downloads.length > 0 ? 'download' : 'done';
+		this.dueAt = now;
+	}
+
+	/** Fetches the next file. A link the storage no longer honours gets one status refresh. */
+	private async downloadNextFile(): Promise<void> {
+		const index = this.files.length;
+		const entry = this.snapshot!.downloads[index];
+		const url = typeof entry.url === 'string' ? entry.url : '';
+		if (!/^https?:\/\//i.test(url)) {
+			return this.fail({ kind: 'download_failed', transient: false, apiMessage: 'the download entry has no http(s) URL' });
+		}
+		const answer = await this.transport.downloadFile(url);
+		const now = this.now();
+		if (answer.statusCode >= 200 && answer.statusCode < 300) {
+			this.files.push({ index, entry, data: answer.data, headers: answer.headers });
+			this.failures = 0;
+			if (this.files.length >= this.snapshot!.downloads.length) this.phase = 'done';
+			this.dueAt = now;
+			return;
+		}
+		if (STORAGE_LINK_GONE.has(answer.statusCode) && this.refreshedForFile !== index) {
+			// Pre-signed links are short-lived; a status check hands out fresh ones.
+			this.refreshedForFile = index;
+			this.linksStale = true;
+			this.dueAt = Math.max(now, this.lastStatusRequestAt + TIMING.minRequestGapMs);
+			return;
+		}
+		const transient = answer.statusCode === 429 || answer.statusCode >= 500;
+		this.onTransient({ kind: 'download_failed', transient, httpCode: answer.statusCode });
+	}
+
+	private async refreshLinks(): Promise<void> {
+		this.lastStatusRequestAt = this.now();
+		const answer = await this.transport.status(this.jobId!);
+		const snapshot =
+			answer.statusCode >= 200 && answer.statusCode < 300 ? readSnapshot(answer.body, this.jobId) : undefined;
+		if (!snapshot) return this.onTransient(failureFromAnswer(answer, 'status', this.now()));
+		this.linksStale = false;
+		this.failures = 0;
+		this.snapshot = { ...snapshot, downloads: snapshot.downloads.length ? snapshot.downloads : this.snapshot!.downloads };
+		this.dueAt = this.now();
+	}
+}

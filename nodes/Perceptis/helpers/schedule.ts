@@ -1,0 +1,58 @@
+/**
+ * When to ask next. Pure functions of what has happened so far (polls done, failures in a row,
+ * server hints, the deadline), so the schedule can be tested without waiting.
+ */
+import { TIMING } from './timing';
+
+/**
+ * Reads a `Retry-After` header: delay-seconds (`"7"`, also `"1.5"`) or an HTTP date.
+ * Returns milliseconds from `nowMs` (never negative), or undefined when absent or unreadable.
+ */
+export function parseRetryAfterMs(value: unknown, nowMs: number): number | undefined {
+	const raw = Array.isArray(value) ? value[0] : value;
+	if (typeof raw === 'number' && Number.isFinite(raw)) return Math.max(0, raw * 1000);
+	if (typeof raw !== 'string' || raw.trim() === '') return undefined;
+	const text = raw.trim();
+	if (/^\d+(\.\d+)?$/.test(text)) return Math.max(0, Math.round(Number(text) * 1000));
+	const date = Date.parse(text);
+	if (Number.isNaN(date)) return undefined;
+	return Math.max(0, date - nowMs);
+}
+
+/**
+ * Delay before the next status check of a job that is still running.
+ * `pollsDone` counts answered checks so far (0 = the check right after the job started).
+ * A server hint (`Retry-After` on any answer) wins, but never below the one-second floor.
+ */
+export function nextPollDelayMs(pollsDone: number, hintMs?: number): number {
+	if (hintMs !== undefined) return Math.max(TIMING.minRequestGapMs, hintMs);
+	const grown = TIMING.firstPollDelayMs * Math.pow(TIMING.pollGrowthFactor, Math.max(0, pollsDone));
+	return Math.min(TIMING.maxPollIntervalMs, Math.max(TIMING.minRequestGapMs, Math.round(grown)));
+}
+
+/**
+ * Delay after a transient failure (429, 5xx, reset, timeout, unreadable answer), `failures` being
+ * the number of such failures in a row (1 for the first). Exponential, and never shorter than
+ * the server's `Retry-After`: "wait at least that long, then back off".
+ */
+export function transientBackoffMs(failures: number, hintMs?: number): number {
+	const exponential = Math.min(
+		TIMING.transientBackoffMaxMs,
+		TIMING.transientBackoffBaseMs * Math.pow(2, Math.max(0, failures - 1)),
+	);
+	return Math.max(TIMING.minRequestGapMs, exponential, hintMs ?? 0);
+}
+
+/**
+ * The time of the next request: `now + delay`, but never past the deadline (a last check is made
+ * at the deadline itself) and never sooner than one second after the previous request.
+ */
+export function nextDueAt(
+	nowMs: number,
+	delayMs: number,
+	deadlineMs: number,
+	lastRequestAtMs: number,
+): number {
+	const wanted = Math.min(nowMs + delayMs, deadlineMs);
+	return Math.max(wanted, lastRequestAtMs + TIMING.minRequestGapMs);
+}
