@@ -1,25 +1,22 @@
 import type {
 	IAuthenticateGeneric,
 	Icon,
+	ICredentialTestRequest,
 	ICredentialType,
 	INodeProperties,
 } from 'n8n-workflow';
 
+import { KEY_SETTINGS_HINT, PLAN_HINT } from '../nodes/Perceptis/helpers/errors';
+
 /**
- * The request the credential dialog's Test button sends.
- *
- * Perceptis has no endpoint that answers 2xx without starting (and paying for) a job, so the test
- * asks for the status of a job id that cannot exist: a working key gets 404 (not found), a bad or
- * revoked key 401, an organisation on an ineligible plan 403. n8n's declarative `test` only accepts
- * 2xx, so the node's `credentialTest` method (named by `testedBy`) sends this request and reads
- * the status code. It costs nothing and creates nothing.
+ * Statuses that mean "this key cannot be used". The test asks for the status of a job id that
+ * cannot exist: a working key on an eligible plan gets 404 (free, creates nothing), which is the
+ * only non-2xx answer that counts as success. n8n's declarative test otherwise accepts only 2xx,
+ * and Perceptis has no endpoint that answers 2xx without starting a paid job.
  */
-export const PERCEPTIS_CREDENTIAL_TEST_REQUEST = {
-	method: 'GET',
-	path: '/api/v1/status/n8n-credential-test-no-such-job',
-	/** The answer that proves the key and the plan are fine. */
-	expectedStatus: 404,
-} as const;
+const FAILING_TEST_STATUSES = Array.from({ length: 200 }, (_, index) => 400 + index).filter(
+	(status) => status !== 404,
+);
 
 export class PerceptisApi implements ICredentialType {
 	name = 'perceptisApi';
@@ -61,5 +58,39 @@ export class PerceptisApi implements ICredentialType {
 				Authorization: '=Bearer {{$credentials.apiKey}}',
 			},
 		},
+	};
+
+	test: ICredentialTestRequest = {
+		request: {
+			// The origin as the node normalises it: no trailing slash, no /api or /api/v1 suffix.
+			baseURL:
+				'={{ String($credentials.baseUrl || "https://app.perceptis.ai").trim().replace(/\\/+$/, "").replace(/\\/api(\\/v1)?$/, "") }}',
+			url: '/api/v1/status/n8n-credential-test-no-such-job',
+			method: 'GET',
+			ignoreHttpStatusErrors: { ignore: true, except: FAILING_TEST_STATUSES },
+		},
+		rules: [
+			{
+				type: 'responseCode',
+				properties: {
+					value: 401,
+					message: `The API key is invalid or revoked (HTTP 401). ${KEY_SETTINGS_HINT}`,
+				},
+			},
+			{
+				type: 'responseCode',
+				properties: {
+					value: 403,
+					message: `The key is valid, but its organisation's plan does not include API access (HTTP 403). ${PLAN_HINT}`,
+				},
+			},
+			{
+				type: 'responseCode',
+				properties: {
+					value: 429,
+					message: 'Perceptis is rate-limiting this key (HTTP 429). Wait a minute and test again.',
+				},
+			},
+		],
 	};
 }

@@ -11,7 +11,6 @@ import * as generate from './actions/generate.operation';
 import * as getStatus from './actions/getStatus.operation';
 import { router } from './actions/router';
 import * as waitForCompletion from './actions/waitForCompletion.operation';
-import { testPerceptisCredential } from './transport/credentialTest';
 
 export class Perceptis implements INodeType {
 	description: INodeTypeDescription = {
@@ -26,7 +25,7 @@ export class Perceptis implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'perceptisApi', required: true, testedBy: 'perceptisApiTest' }],
+		credentials: [{ name: 'perceptisApi', required: true }],
 		properties: [
 			{
 				displayName: 'Operation',
@@ -66,10 +65,6 @@ export class Perceptis implements INodeType {
 			...waitForCompletion.description,
 			...download.description,
 		],
-	};
-
-	methods = {
-		credentialTest: { perceptisApiTest: testPerceptisCredential },
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

@@ -5,7 +5,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { invalidParameter } from '../helpers/errors';
-import { TIMING } from '../helpers/timing';
+import { DEFAULT_MAX_JOBS_IN_FLIGHT, DEFAULT_TIMEOUT_SECONDS, TIMING } from '../helpers/timing';
 
 export const jobIdProperty = (operations: string[]): INodeProperties => ({
 	displayName: 'Job ID',
@@ -23,7 +23,7 @@ export const timeoutOption: INodeProperties = {
 	name: 'timeoutSeconds',
 	type: 'number',
 	typeOptions: { minValue: 1 },
-	default: TIMING.defaultTimeoutSeconds,
+	default: DEFAULT_TIMEOUT_SECONDS,
 	description:
 		'How long to wait for the job before stopping with its ID (the job keeps running and can be resumed with Wait for Completion). Decks take 5–15 minutes.',
 };
@@ -50,7 +50,7 @@ export const maxJobsInFlightOption: INodeProperties = {
 	name: 'maxJobsInFlight',
 	type: 'number',
 	typeOptions: { minValue: 1 },
-	default: TIMING.defaultMaxJobsInFlight,
+	default: DEFAULT_MAX_JOBS_IN_FLIGHT,
 	description:
 		'How many jobs of this run may be started and waited on at the same time; further items start as earlier ones finish',
 };

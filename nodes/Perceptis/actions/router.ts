@@ -106,19 +106,18 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		try {
 			plans.push(await op.plan.call(this, itemIndex));
 		} catch (error) {
-			if (!continueOnFail) throw error;
-			output[itemIndex] = errorItem(itemIndex, error as Error);
+			// Validation throws NodeOperationError, which this returns as it is; anything else is wrapped.
+			const itemError = new NodeOperationError(this.getNode(), error as Error, { itemIndex });
+			if (!continueOnFail) throw itemError;
+			output[itemIndex] = errorItem(itemIndex, itemError);
 		}
 	}
 	if (plans.length === 0) return [output];
 
-	let transport: PerceptisTransport;
-	try {
-		transport = await createTransport(this);
-	} catch (error) {
-		if (!(error instanceof BaseUrlError)) throw error;
-		const configError = new NodeOperationError(this.getNode(), error.message, {
-			description: `${error.remedy} in the Base URL field of the Perceptis API credential.`,
+	const transport = await createTransport(this);
+	if (transport instanceof BaseUrlError) {
+		const configError = new NodeOperationError(this.getNode(), transport.message, {
+			description: `${transport.remedy} in the Base URL field of the Perceptis API credential.`,
 		});
 		if (!continueOnFail) throw configError;
 		for (const plan of plans) output[plan.itemIndex] = errorItem(plan.itemIndex, configError);

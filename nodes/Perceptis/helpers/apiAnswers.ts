@@ -6,8 +6,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { parseRetryAfterMs } from './schedule';
-import type { HttpAnswer } from '../transport';
-import { TransportFailure } from '../transport';
+import type { HttpAnswer, NetworkFailure } from '../transport';
 
 export type FailureKind =
 	| 'unauthorized'
@@ -162,9 +161,11 @@ export function failureFromAnswer(
 	};
 }
 
-export function failureFromTransport(error: TransportFailure): Failure {
-	if (error.code === 'ERR_CANCELED') return { kind: 'cancelled', transient: false, networkCode: error.code };
-	return { kind: 'network', transient: true, networkCode: error.code };
+export function failureFromNetwork(failure: NetworkFailure): Failure {
+	if (failure.networkCode === 'ERR_CANCELED') {
+		return { kind: 'cancelled', transient: false, networkCode: failure.networkCode };
+	}
+	return { kind: 'network', transient: true, networkCode: failure.networkCode };
 }
 
 /** A `Retry-After` on a successful answer: the server's advice for the next check. */

@@ -27,6 +27,14 @@ function isLoopback(hostname: string): boolean {
 	return LOOPBACK_HOSTS.has(hostname) || /^127(\.\d{1,3}){3}$/.test(hostname);
 }
 
+function parseUrl(text: string): URL | undefined {
+	try {
+		return new URL(text);
+	} catch {
+		return undefined;
+	}
+}
+
 /** Returns `scheme://host[:port]` with no trailing slash, or throws a BaseUrlError. */
 export function normalizeBaseUrl(raw: unknown): string {
 	const typed = typeof raw === 'string' ? raw.trim() : '';
@@ -35,12 +43,8 @@ export function normalizeBaseUrl(raw: unknown): string {
 		return DEFAULT_PERCEPTIS_ORIGIN;
 	}
 
-	let url: URL;
-	try {
-		url = new URL(typed);
-	} catch {
-		throw new BaseUrlError(`The Perceptis Base URL "${typed}" is not a URL`, example);
-	}
+	const url = parseUrl(typed);
+	if (!url) throw new BaseUrlError(`The Perceptis Base URL "${typed}" is not a URL`, example);
 
 	if (url.protocol !== 'https:' && url.protocol !== 'http:') {
 		throw new BaseUrlError(

@@ -9,7 +9,7 @@ import type { IDataObject } from 'n8n-workflow';
 import type { Failure, JobSnapshot } from './apiAnswers';
 import {
 	failureFromAnswer,
-	failureFromTransport,
+	failureFromNetwork,
 	hintFromAnswer,
 	isFinalStatus,
 	readJobId,
@@ -17,8 +17,8 @@ import {
 } from './apiAnswers';
 import { nextDueAt, nextPollDelayMs, transientBackoffMs } from './schedule';
 import { TIMING } from './timing';
-import type { HttpAnswer, PerceptisTransport } from '../transport';
-import { TransportFailure } from '../transport';
+import type { PerceptisTransport } from '../transport';
+import { isNetworkFailure } from '../transport';
 
 /** What to do for one input item; built by the operation from the item's parameters. */
 export interface JobPlan {
@@ -100,16 +100,11 @@ export class JobTask {
 	}
 
 	async step(): Promise<void> {
-		try {
-			if (this.phase === 'start') await this.startJob();
-			else if (this.phase === 'poll') await this.checkStatus();
-			else if (this.phase === 'download') {
-				if (this.linksStale) await this.refreshLinks();
-				else await this.downloadNextFile();
-			}
-		} catch (error) {
-			if (!(error instanceof TransportFailure)) throw error;
-			this.onTransient(failureFromTransport(error));
+		if (this.phase === 'start') await this.startJob();
+		else if (this.phase === 'poll') await this.checkStatus();
+		else if (this.phase === 'download') {
+			if (this.linksStale) await this.refreshLinks();
+			else await this.downloadNextFile();
 		}
 	}
 
@@ -141,13 +136,8 @@ export class JobTask {
 		this.attemptsOfStart += 1;
 		// The same Idempotency-Key on every attempt: a retry of a POST lost in transit gets the
 		// job that POST created, not a second, paid one.
-		let answer: HttpAnswer;
-		try {
-			answer = await this.transport.generate(start.body, start.idempotencyKey);
-		} catch (error) {
-			if (error instanceof TransportFailure) return this.onTransient(failureFromTransport(error));
-			throw error;
-		}
+		const answer = await this.transport.generate(start.body, start.idempotencyKey);
+		if (isNetworkFailure(answer)) return this.onTransient(failureFromNetwork(answer));
 		const now = this.now();
 		const jobId = answer.statusCode < 300 && answer.statusCode >= 200 ? readJobId(answer.body) : undefined;
 		if (!jobId) return this.onTransient(failureFromAnswer(answer, 'generate', now));
@@ -174,6 +164,7 @@ export class JobTask {
 		const jobId = this.jobId!;
 		this.lastStatusRequestAt = this.now();
 		const answer = await this.transport.status(jobId);
+		if (isNetworkFailure(answer)) return this.onTransient(failureFromNetwork(answer));
 		const now = this.now();
 		const snapshot =
 			answer.statusCode >= 200 && answer.statusCode < 300 ? readSnapshot(answer.body, jobId) : undefined;
@@ -225,6 +216,7 @@ export class JobTask {
 			return this.fail({ kind: 'download_failed', transient: false, apiMessage: 'the download entry has no http(s) URL' });
 		}
 		const answer = await this.transport.downloadFile(url);
+		if (isNetworkFailure(answer)) return this.onTransient({ ...failureFromNetwork(answer), kind: 'download_failed' });
 		const now = this.now();
 		if (answer.statusCode >= 200 && answer.statusCode < 300) {
 			this.files.push({ index, entry, data: answer.data, headers: answer.headers });
@@ -247,6 +239,7 @@ export class JobTask {
 	private async refreshLinks(): Promise<void> {
 		this.lastStatusRequestAt = this.now();
 		const answer = await this.transport.status(this.jobId!);
+		if (isNetworkFailure(answer)) return this.onTransient(failureFromNetwork(answer));
 		const snapshot =
 			answer.statusCode >= 200 && answer.statusCode < 300 ? readSnapshot(answer.body, this.jobId) : undefined;
 		if (!snapshot) return this.onTransient(failureFromAnswer(answer, 'status', this.now()));

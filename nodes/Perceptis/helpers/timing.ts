@@ -2,6 +2,12 @@
  * Every timing figure the node uses, in one place, so the polling behaviour can be read (and
  * changed) without hunting through the code. All values are milliseconds unless named otherwise.
  */
+/** Default overall wait per job: a 10-slide deck takes 5–15 minutes, so leave room. */
+export const DEFAULT_TIMEOUT_SECONDS = 1_800;
+
+/** Jobs started and not yet finished at one time, unless the user sets another number. */
+export const DEFAULT_MAX_JOBS_IN_FLIGHT = 5;
+
 export const TIMING = {
 	/** First status check after a job starts: Perceptis advises 2–5 s; jobs take minutes. */
 	firstPollDelayMs: 3_000,
@@ -21,15 +27,12 @@ export const TIMING = {
 	/** Checks in a row that may fail transiently in a one-off status check or download refresh. */
 	oneShotMaxAttempts: 3,
 
-	/** Default overall wait per job: a 10-slide deck takes 5–15 minutes, so leave room. */
-	defaultTimeoutSeconds: 1_800,
+	defaultTimeoutSeconds: DEFAULT_TIMEOUT_SECONDS,
 
 	/** Per-request timeouts: generate may take a while to accept a large body with images. */
 	generateRequestTimeoutMs: 120_000,
 	statusRequestTimeoutMs: 60_000,
 	downloadRequestTimeoutMs: 300_000,
-	credentialTestTimeoutMs: 20_000,
 
-	/** Jobs started and not yet finished at one time, unless the user sets another number. */
-	defaultMaxJobsInFlight: 5,
+	defaultMaxJobsInFlight: DEFAULT_MAX_JOBS_IN_FLIGHT,
 } as const;

@@ -5,13 +5,13 @@
  * host behind the pre-signed links.
  *
  * Every HTTP answer is returned, whatever its status (`ignoreHttpStatusErrors`): the caller
- * decides what a 404 or a 429 means. Only failures below HTTP (refused, reset, timed out,
- * cancelled) are thrown, as a `TransportFailure` that carries no request details, because n8n's
- * own error objects hold the request headers and with them the key.
+ * decides what a 404 or a 429 means. Failures below HTTP (refused, reset, timed out, cancelled)
+ * are returned as a `NetworkFailure` value that carries only the error code, because n8n's own
+ * error objects hold the request headers and with them the key.
  */
 import type { IDataObject, IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
 
-import { API_PREFIX, normalizeBaseUrl } from '../helpers/baseUrl';
+import { API_PREFIX, BaseUrlError, normalizeBaseUrl } from '../helpers/baseUrl';
 import { TIMING } from '../helpers/timing';
 
 export const CREDENTIAL_TYPE = 'perceptisApi';
@@ -29,26 +29,23 @@ export interface FileAnswer {
 	data: Buffer;
 }
 
-export class TransportFailure extends Error {
-	readonly url: string;
+/** A request that got no HTTP answer at all: refused, reset, timed out or cancelled. */
+export interface NetworkFailure {
+	/** A network error code such as ECONNREFUSED, ETIMEDOUT or ERR_CANCELED. */
+	networkCode: string;
+	/** Scheme, host and path only: the query of a pre-signed link is a credential of its own. */
+	url: string;
+}
 
-	constructor(
-		/** A network error code such as ECONNREFUSED, ETIMEDOUT or ERR_CANCELED. */
-		readonly code: string,
-		url: string,
-	) {
-		super(`${code} while requesting ${url.split('?')[0]}`);
-		// The query of a pre-signed link is a credential of its own: keep only scheme, host, path.
-		this.url = url.split('?')[0];
-		this.name = 'TransportFailure';
-	}
+export function isNetworkFailure(value: unknown): value is NetworkFailure {
+	return typeof value === 'object' && value !== null && 'networkCode' in value;
 }
 
 export interface PerceptisTransport {
 	readonly origin: string;
-	generate(body: IDataObject, idempotencyKey: string): Promise<HttpAnswer>;
-	status(jobId: string): Promise<HttpAnswer>;
-	downloadFile(url: string): Promise<FileAnswer>;
+	generate(body: IDataObject, idempotencyKey: string): Promise<HttpAnswer | NetworkFailure>;
+	status(jobId: string): Promise<HttpAnswer | NetworkFailure>;
+	downloadFile(url: string): Promise<FileAnswer | NetworkFailure>;
 }
 
 function parseBody(text: unknown): unknown {
@@ -85,23 +82,40 @@ export function networkCodeOf(error: unknown): string {
 	return 'ENETWORK';
 }
 
-async function send(
-	request: () => Promise<unknown>,
-	url: string,
-): Promise<{ statusCode: number; headers: IDataObject; body: unknown }> {
+function checkedOrigin(baseUrl: unknown): string | BaseUrlError {
 	try {
-		return (await request()) as { statusCode: number; headers: IDataObject; body: unknown };
+		return normalizeBaseUrl(baseUrl);
 	} catch (error) {
-		throw new TransportFailure(networkCodeOf(error), url);
+		if (error instanceof BaseUrlError) return error;
+		return new BaseUrlError(String(error), 'Type the origin only, for example https://app.perceptis.ai');
 	}
 }
 
-/** Builds the transport for one node run, reading the credential's origin once. */
-export async function createTransport(ctx: IExecuteFunctions): Promise<PerceptisTransport> {
-	const credentials = await ctx.getCredentials(CREDENTIAL_TYPE);
-	const origin = normalizeBaseUrl(credentials.baseUrl);
+interface FullResponse {
+	statusCode: number;
+	headers: IDataObject;
+	body: unknown;
+}
 
-	const apiRequest = async (options: IHttpRequestOptions): Promise<HttpAnswer> => {
+/** Runs one request; a failure below HTTP becomes a value, so no error object (and key) travels on. */
+async function send(request: () => Promise<unknown>, url: string): Promise<FullResponse | NetworkFailure> {
+	try {
+		return (await request()) as FullResponse;
+	} catch (error) {
+		return { networkCode: networkCodeOf(error), url: url.split('?')[0] };
+	}
+}
+
+/**
+ * Builds the transport for one node run, reading the credential's origin once. A Base URL that
+ * cannot be used comes back as the BaseUrlError (with its remedy) instead of a transport.
+ */
+export async function createTransport(ctx: IExecuteFunctions): Promise<PerceptisTransport | BaseUrlError> {
+	const credentials = await ctx.getCredentials(CREDENTIAL_TYPE);
+	const origin = checkedOrigin(credentials.baseUrl);
+	if (origin instanceof BaseUrlError) return origin;
+
+	const apiRequest = async (options: IHttpRequestOptions): Promise<HttpAnswer | NetworkFailure> => {
 		const answer = await send(
 			async () =>
 				await ctx.helpers.httpRequestWithAuthentication.call(ctx, CREDENTIAL_TYPE, {
@@ -113,6 +127,7 @@ export async function createTransport(ctx: IExecuteFunctions): Promise<Perceptis
 				}),
 			options.url,
 		);
+		if (isNetworkFailure(answer)) return answer;
 		return { statusCode: answer.statusCode, headers: answer.headers ?? {}, body: parseBody(answer.body) };
 	};
 
@@ -148,6 +163,7 @@ export async function createTransport(ctx: IExecuteFunctions): Promise<Perceptis
 					}),
 				url,
 			);
+			if (isNetworkFailure(answer)) return answer;
 			const raw = answer.body;
 			const data = Buffer.isBuffer(raw)
 				? raw

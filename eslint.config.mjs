@@ -1,0 +1,76 @@
+/**
+ * The rules n8n applies to community packages (`n8n-node lint` and the package scanner
+ * `@n8n/scan-community-package`, whose buildScanConfig() this mirrors):
+ * - eslint-plugin-n8n-nodes-base, an eslintrc-style plugin: its `configs.*` carry no file globs and
+ *   eslintrc keys (env, plugins: [...]), so only their `rules` are spread into flat-config objects
+ *   scoped to the files each set is written for;
+ * - @n8n/eslint-plugin-community-nodes `recommended` (a flat config already, applies to every file
+ *   linted here, including package.json);
+ * - no-console.
+ */
+import { defineConfig, globalIgnores } from 'eslint/config';
+import tseslint from 'typescript-eslint';
+import n8nNodesBase from 'eslint-plugin-n8n-nodes-base';
+import { n8nCommunityNodesPlugin } from '@n8n/eslint-plugin-community-nodes';
+
+export default defineConfig(
+	globalIgnores([
+		'dist/',
+		'node_modules/',
+		'test/',
+		'scripts/',
+		'docs/',
+		'examples/',
+		// Config and tooling files at the root only (gulpfile.js, jest.config.js, index.js, this file).
+		'*.{js,cjs,mjs}',
+	]),
+
+	{
+		files: ['credentials/**/*.ts', 'nodes/**/*.ts'],
+		languageOptions: {
+			parser: tseslint.parser,
+			ecmaVersion: 'latest',
+			sourceType: 'module',
+		},
+	},
+	// The package.json rules of both plugins walk the file as a TSESTree program whose only statement
+	// is the top-level object; @typescript-eslint/parser parses a `.json` file exactly that way.
+	// The codex is linted too because the scanner lints every `.json` under nodes/.
+	{
+		files: ['package.json', 'nodes/**/*.json'],
+		languageOptions: {
+			parser: tseslint.parser,
+			parserOptions: { extraFileExtensions: ['.json'] },
+		},
+	},
+
+	n8nCommunityNodesPlugin.configs.recommended,
+	{ rules: { 'no-console': 'error' } },
+
+	{ plugins: { 'n8n-nodes-base': n8nNodesBase } },
+	{
+		files: ['package.json'],
+		rules: { ...n8nNodesBase.configs.community.rules },
+	},
+	{
+		files: ['credentials/**/*.ts'],
+		rules: {
+			...n8nNodesBase.configs.credentials.rules,
+			// Turned off by n8n itself: the miscased rule only fits n8n's own repo (slug URLs), and the
+			// community plugin's credential-password-field checks password fields more accurately.
+			'n8n-nodes-base/cred-class-field-documentation-url-miscased': 'off',
+			'n8n-nodes-base/cred-class-field-type-options-password-missing': 'off',
+		},
+	},
+	{
+		files: ['nodes/**/*.ts'],
+		rules: {
+			...n8nNodesBase.configs.nodes.rules,
+			// Turned off by n8n itself: inputs/outputs may be `[NodeConnectionTypes.Main]` (the community
+			// plugin even requires the enum), and an API's real maximum is a valid `maxValue`.
+			'n8n-nodes-base/node-class-description-inputs-wrong-regular-node': 'off',
+			'n8n-nodes-base/node-class-description-outputs-wrong': 'off',
+			'n8n-nodes-base/node-param-type-options-max-value-present': 'off',
+		},
+	},
+);

@@ -1,0 +1,71 @@
+/**
+ * Runs the Perceptis node's execute() against the simulator through the n8n-like test context,
+ * and checks on the way that the API key leaked nowhere in what came back.
+ */
+import { inspect } from 'util';
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+
+import { Perceptis } from '../../nodes/Perceptis/Perceptis.node';
+import type { KeyName, Simulator, SimulatorOptions } from '../simulator';
+import { startSimulator } from '../simulator';
+import type { ContextOptions, SentRequest } from '../support/n8nContext';
+import { createTestContext } from '../support/n8nContext';
+
+/** Fast jobs (a deck in 0.6 s) and a Retry-After of 1 s, so a wait takes about a second. */
+export const FAST: SimulatorOptions = { timeScale: 0.001, statusRetryAfterSeconds: 1 };
+
+export async function fastSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
+	return await startSimulator({ ...FAST, ...options });
+}
+
+export interface RunOptions extends Omit<ContextOptions, 'credentials' | 'parameters'> {
+	key?: KeyName;
+	baseUrl?: string;
+}
+
+export interface RunResult {
+	items: INodeExecutionData[];
+	error?: Error & { description?: string; httpCode?: string; context?: IDataObject };
+	sent: SentRequest[];
+	elapsedMs: number;
+}
+
+export function expectNoKey(sim: Simulator, ...things: unknown[]): void {
+	const text = things.map((thing) => `${inspect(thing, { depth: 12 })}\n${JSON.stringify(thing) ?? ''}`).join('\n');
+	for (const key of Object.values(sim.keys)) {
+		if (text.includes(key)) throw new Error(`An API key (${key.slice(0, 16)}…) leaked into the node's output or error`);
+	}
+}
+
+export async function runPerceptis(
+	sim: Simulator,
+	parameters: IDataObject | ((itemIndex: number) => IDataObject),
+	options: RunOptions = {},
+): Promise<RunResult> {
+	const { key = 'business', baseUrl = sim.origin, ...rest } = options;
+	const { ctx, sent } = createTestContext({
+		...rest,
+		parameters,
+		credentials: { apiKey: sim.keys[key], baseUrl },
+	});
+	const started = Date.now();
+	try {
+		const [items] = await new Perceptis().execute.call(ctx);
+		const result = { items, sent, elapsedMs: Date.now() - started };
+		expectNoKey(sim, items);
+		return result;
+	} catch (error) {
+		const failure = error as RunResult['error'];
+		expectNoKey(sim, failure, failure?.message, failure?.description, failure?.stack);
+		return { items: [], error: failure, sent, elapsedMs: Date.now() - started };
+	}
+}
+
+export function generateRequests(sim: Simulator) {
+	return sim.requests.filter((request) => request.server === 'api' && request.method === 'POST');
+}
+
+export function isPptx(base64: string): boolean {
+	const buffer = Buffer.from(base64, 'base64');
+	return buffer.subarray(0, 2).toString() === 'PK' && buffer.includes(Buffer.from('ppt/presentation.xml'));
+}
