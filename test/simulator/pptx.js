@@ -1,0 +1,94 @@
+'use strict';
+/**
+ * The delivered files: real Office Open XML presentations (pptxgenjs), with the prompt's text on the
+ * slides, so a client's download path is tested with files PowerPoint and LibreOffice open.
+ * Rendering happens in a worker thread (see pptx-worker.js for why); each file is built once and cached.
+ */
+const path = require('path');
+const { Worker } = require('worker_threads');
+const { stripDirectives } = require('./jobs');
+
+const PPTX_MIME = 'application/vnd.openxmlformats-officedocument.presentationml.presentation';
+
+function slug(text) {
+	const s = text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40).replace(/-+$/, '');
+	return s || 'presentation';
+}
+
+/** File name of file `index` (0-based) of a job: one per single-slide variant, or the deck. */
+function fileName(job, index) {
+	const base = `perceptis-${slug(stripDirectives(job.prompt))}`;
+	return job.outputType === 'deck' ? `${base}-deck.pptx` : `${base}-variant-${index + 1}.pptx`;
+}
+
+class PptxCache {
+	constructor() {
+		this.files = new Map();
+		this.worker = null;
+		this.pending = new Map();
+		this.nextId = 1;
+	}
+
+	/** Promise<Buffer> of file `index` of `job`. Caches the promise so concurrent downloads build once. */
+	get(job, index) {
+		const key = `${job.objectKey}-${index}`;
+		if (!this.files.has(key)) {
+			const built = this.render({
+				text: stripDirectives(job.prompt) || job.prompt,
+				outputType: job.outputType,
+				slideCount: job.slideCount,
+				variantIndex: index,
+				variantCount: job.variantCount,
+				templateName: job.templateName,
+				title: fileName(job, index),
+			});
+			built.catch(() => this.files.delete(key));
+			this.files.set(key, built);
+		}
+		return this.files.get(key);
+	}
+
+	render(spec) {
+		const worker = this.ensureWorker();
+		const id = this.nextId++;
+		return new Promise((resolve, reject) => {
+			this.pending.set(id, { resolve, reject });
+			worker.postMessage({ id, spec });
+		});
+	}
+
+	ensureWorker() {
+		if (this.worker) return this.worker;
+		const worker = new Worker(path.join(__dirname, 'pptx-worker.js'));
+		// Idle between downloads: it must not keep a test or CLI process alive on its own.
+		worker.unref();
+		worker.on('message', ({ id, bytes, error }) => {
+			const waiting = this.pending.get(id);
+			if (!waiting) return;
+			this.pending.delete(id);
+			if (error) waiting.reject(new Error(`pptx rendering failed: ${error}`));
+			else waiting.resolve(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+		});
+		const failAll = (error) => {
+			if (this.worker === worker) this.worker = null;
+			for (const waiting of this.pending.values()) waiting.reject(error);
+			this.pending.clear();
+		};
+		worker.on('error', failAll);
+		worker.on('exit', (code) => failAll(new Error(`pptx worker exited with code ${code}`)));
+		this.worker = worker;
+		return worker;
+	}
+
+	clear() {
+		this.files.clear();
+	}
+
+	async close() {
+		this.files.clear();
+		if (this.worker) await this.worker.terminate();
+		this.worker = null;
+	}
+}
+
+module.exports = { PptxCache, fileName, PPTX_MIME };
