@@ -86,7 +86,7 @@ export function readApiError(body: unknown): { code?: string; message?: string }
 	if (isObject(inner)) {
 		return { code: text(inner.code) ?? text(inner.type), message: text(inner.message) ?? text(inner.detail) };
 	}
-	if (typeof inner === 'string') return { message: inner };
+	if (typeof inner === 'string') return { message: text(inner) };
 	return { code: text(body.code), message: text(body.message) ?? text(body.detail) };
 }
 

@@ -34,6 +34,25 @@ interface Wording {
 	description: string;
 }
 
+/**
+ * Network codes in words. n8n replaces any error message that contains a code such as
+ * ECONNRESET with a generic sentence, which would drop the origin and the job id: the code
+ * itself goes into the description instead.
+ */
+const NETWORK_PHRASES: Record<string, string> = {
+	ECONNREFUSED: 'the connection was refused',
+	ECONNRESET: 'the connection was reset',
+	ECONNABORTED: 'the request timed out',
+	ETIMEDOUT: 'the request timed out',
+	ENOTFOUND: 'the host name was not found',
+	EAI_AGAIN: 'the host name could not be looked up',
+	EHOSTUNREACH: 'the host is unreachable',
+};
+
+function networkPhrase(code: string | undefined): string {
+	return (code && NETWORK_PHRASES[code]) || 'the request failed below HTTP';
+}
+
 const resumeHint = (jobId: string) =>
 	`Resume with the Perceptis node's "Wait for Completion" operation and Job ID ${jobId}, using the same Perceptis credential.`;
 
@@ -71,17 +90,17 @@ const WORDING: Record<FailureKind, (f: Failure, c: FailureContext) => Wording> =
 			'The API limits how often jobs may be started and checked. Run fewer items at once (Options → Max Jobs in Flight), or retry later; the node already waits as long as Retry-After asks.',
 	}),
 	invalid_request: (f) => ({
-		message: f.apiMessage ?? 'Perceptis rejected the request as invalid (HTTP 400)',
+		message: f.apiMessage || 'Perceptis rejected the request as invalid (HTTP 400)',
 		description: 'Correct the field the message names and run the node again. No job was started.',
 	}),
 	ambiguous_template_name: (f, c) => ({
-		message: f.apiMessage ?? `Several Perceptis templates match "${c.templateName ?? ''}"`,
+		message: f.apiMessage || `Several Perceptis templates match "${c.templateName ?? ''}"`,
 		description: `Type the template's full, exact name in Options → Template Name${
 			c.templateName ? ` (now "${c.templateName}")` : ''
 		}, or leave it empty to let Perceptis choose. No job was started.`,
 	}),
 	idempotency_conflict: (f, c) => ({
-		message: f.apiMessage ?? 'Perceptis refused the request: its Idempotency-Key was used before with another request',
+		message: f.apiMessage || 'Perceptis refused the request: its Idempotency-Key was used before with another request',
 		description: `The Idempotency-Key${
 			c.idempotencyKey ? ` "${c.idempotencyKey}"` : ''
 		} was already used for a different prompt or options. Leave Options → Idempotency Key empty so the node derives one per item, or use a new key. No new job was started.`,
@@ -103,10 +122,12 @@ const WORDING: Record<FailureKind, (f: Failure, c: FailureContext) => Wording> =
 			: 'The node retried with the same Idempotency-Key, so no job was started twice. Try again later.',
 	}),
 	network: (f, c) => ({
-		message: `Could not reach Perceptis at ${c.origin ?? 'the configured origin'} (${f.networkCode ?? 'network error'})`,
-		description: c.jobId
-			? `The node retried until it gave up. ${resumeHint(c.jobId)}`
-			: "Check the Base URL in the Perceptis API credential and this n8n instance's network access. Retries used the same Idempotency-Key, so no job was started twice.",
+		message: `Could not reach Perceptis at ${c.origin ?? 'the configured origin'}: ${networkPhrase(f.networkCode)}`,
+		description: `${
+			c.jobId
+				? `The node retried until it gave up. ${resumeHint(c.jobId)}`
+				: "Check the Base URL in the Perceptis API credential and this n8n instance's network access. Retries used the same Idempotency-Key, so no job was started twice."
+		} (Error code: ${f.networkCode ?? 'unknown'}.)`,
 	}),
 	http_error: (f) => ({
 		message: withApiWords(`Perceptis answered HTTP ${f.httpCode ?? '?'}`, f),
@@ -139,7 +160,7 @@ const WORDING: Record<FailureKind, (f: Failure, c: FailureContext) => Wording> =
 	}),
 	download_failed: (f, c) => ({
 		message: `Could not download the files of Perceptis job ${c.jobId} (${
-			f.httpCode ? `HTTP ${f.httpCode}` : (f.networkCode ?? 'error')
+			f.httpCode ? `HTTP ${f.httpCode}` : networkPhrase(f.networkCode)
 		})`,
 		description: `The job completed; its links are fresh on every status check. Run the Perceptis node's "Download" operation with Job ID ${c.jobId} to try again.`,
 	}),

@@ -6,6 +6,7 @@
 import { sleep } from 'n8n-workflow';
 
 import type { JobTask } from './jobTask';
+import { TIMING } from './timing';
 
 export interface RunnerClock {
 	now(): number;
@@ -20,6 +21,18 @@ export interface RunOptions {
 	stopOnFirstFailure: boolean;
 }
 
+/** Pushes a task back when another task asked about the same job less than a second ago. */
+function deferredForSharedJob(task: JobTask, now: number, lastAskedAt: Map<string, number>): boolean {
+	if (!task.asksStatusNext || task.jobId === undefined) return false;
+	const earliest = (lastAskedAt.get(task.jobId) ?? Number.NEGATIVE_INFINITY) + TIMING.minRequestGapMs;
+	if (earliest > now) {
+		task.dueAt = earliest;
+		return true;
+	}
+	lastAskedAt.set(task.jobId, now);
+	return false;
+}
+
 export async function runJobTasks(
 	tasks: JobTask[],
 	clock: RunnerClock,
@@ -27,6 +40,8 @@ export async function runJobTasks(
 ): Promise<void> {
 	const waiting = [...tasks];
 	let active: JobTask[] = [];
+	// Several items may name the same job: it is still asked about at most once a second.
+	const lastAskedAt = new Map<string, number>();
 
 	for (;;) {
 		if (clock.cancelled()) {
@@ -46,7 +61,7 @@ export async function runJobTasks(
 		if (active.length === 0) return;
 
 		const now = clock.now();
-		const due = active.filter((task) => task.dueAt <= now);
+		const due = active.filter((task) => task.dueAt <= now && !deferredForSharedJob(task, now, lastAskedAt));
 		if (due.length > 0) {
 			await Promise.all(due.map(async (task) => await task.step()));
 			continue;

@@ -81,6 +81,11 @@ export class JobTask {
 		return this.phase === 'done';
 	}
 
+	/** Whether the next step is a status request (a check, or a refresh of stale links). */
+	get asksStatusNext(): boolean {
+		return this.phase === 'poll' || (this.phase === 'download' && this.linksStale);
+	}
+
 	get attempts(): number {
 		return Math.max(this.attemptsOfStart, this.failures);
 	}

@@ -14,6 +14,8 @@ export function parseRetryAfterMs(value: unknown, nowMs: number): number | undef
 	if (typeof raw !== 'string' || raw.trim() === '') return undefined;
 	const text = raw.trim();
 	if (/^\d+(\.\d+)?$/.test(text)) return Math.max(0, Math.round(Number(text) * 1000));
+	// Only an HTTP date (it starts with a day name); Date.parse alone reads "-1" as a year.
+	if (!/^(mon|tue|wed|thu|fri|sat|sun)[a-z]*,? /i.test(text)) return undefined;
 	const date = Date.parse(text);
 	if (Number.isNaN(date)) return undefined;
 	return Math.max(0, date - nowMs);

@@ -1,0 +1,217 @@
+/**
+ * The operations' parameter readers and plans, with a minimal stand-in for n8n's execution
+ * context (parameters, node, input items, execution id). No request is made here.
+ */
+import type { IDataObject, IExecuteFunctions, INode, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import {
+	readBinaryPropertyName,
+	readJobId,
+	readMaxJobsInFlight,
+	readTimeoutMs,
+} from '../../nodes/Perceptis/actions/common';
+import * as download from '../../nodes/Perceptis/actions/download.operation';
+import * as generate from '../../nodes/Perceptis/actions/generate.operation';
+import * as getStatus from '../../nodes/Perceptis/actions/getStatus.operation';
+import * as waitForCompletion from '../../nodes/Perceptis/actions/waitForCompletion.operation';
+import { defaultIdempotencyKey } from '../../nodes/Perceptis/helpers/idempotency';
+import { TIMING } from '../../nodes/Perceptis/helpers/timing';
+
+const NODE: INode = {
+	id: 'node-id-7',
+	name: 'Perceptis',
+	type: 'n8n-nodes-perceptis.perceptis',
+	typeVersion: 1,
+	position: [0, 0],
+	parameters: {},
+};
+
+const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]);
+
+function fakeCtx(
+	parameters: IDataObject | ((itemIndex: number) => IDataObject),
+	items: INodeExecutionData[] = [{ json: {} }],
+	runIndex = 0,
+): IExecuteFunctions {
+	const paramsOf = (itemIndex: number) => (typeof parameters === 'function' ? parameters(itemIndex) : parameters);
+	return {
+		getNodeParameter: (name: string, itemIndex: number, fallback?: unknown) => {
+			const params = paramsOf(itemIndex);
+			if (name in params) return params[name];
+			if (fallback !== undefined) return fallback;
+			throw new Error(`Could not get parameter "${name}"`);
+		},
+		getNode: () => NODE,
+		getInputData: () => items,
+		getExecutionId: () => 'exec-77',
+		getWorkflowDataProxy: () => ({ $runIndex: runIndex }),
+		helpers: {
+			getBinaryDataBuffer: async (itemIndex: number, property: string) =>
+				Buffer.from(items[itemIndex].binary![property].data, 'base64'),
+		},
+	} as unknown as IExecuteFunctions;
+}
+
+function thrown(fn: () => unknown): NodeOperationError {
+	try {
+		fn();
+	} catch (error) {
+		expect(error).toBeInstanceOf(NodeOperationError);
+		return error as NodeOperationError;
+	}
+	throw new Error('did not throw');
+}
+
+async function rejected(promise: Promise<unknown>): Promise<NodeOperationError> {
+	try {
+		await promise;
+	} catch (error) {
+		expect(error).toBeInstanceOf(NodeOperationError);
+		return error as NodeOperationError;
+	}
+	throw new Error('did not reject');
+}
+
+describe('common readers', () => {
+	it('readJobId trims strings and accepts numbers', () => {
+		expect(readJobId(fakeCtx({ jobId: '  job-1 ' }), 0)).toBe('job-1');
+		expect(readJobId(fakeCtx({ jobId: 1234 }), 0)).toBe('1234');
+	});
+
+	it.each([[''], ['   '], [undefined], [null]])('readJobId refuses %j with the item index', (jobId) => {
+		const error = thrown(() => readJobId(fakeCtx({ jobId }), 4));
+		expect(error.message).toBe('Job ID is empty on item 4');
+		expect(error.description).toContain('Generate');
+		expect(error.context.itemIndex).toBe(4);
+	});
+
+	it('readTimeoutMs defaults to TIMING.defaultTimeoutSeconds and converts seconds', () => {
+		const ctx = fakeCtx({});
+		expect(readTimeoutMs(ctx, 0, {})).toBe(TIMING.defaultTimeoutSeconds * 1000);
+		expect(readTimeoutMs(ctx, 0, {})).toBeGreaterThanOrEqual(1_200_000);
+		expect(readTimeoutMs(ctx, 0, { timeoutSeconds: 90 })).toBe(90_000);
+		expect(readTimeoutMs(ctx, 0, { timeoutSeconds: 1.5 })).toBe(1_500);
+	});
+
+	it.each([[0], [-5], ['600'], [NaN], [Infinity]])('readTimeoutMs refuses %j and names it', (value) => {
+		const error = thrown(() => readTimeoutMs(fakeCtx({}), 2, { timeoutSeconds: value }));
+		expect(error.message).toBe(`Timeout (Seconds) must be a positive number, not "${String(value)}"`);
+		expect(error.context.itemIndex).toBe(2);
+	});
+
+	it('readBinaryPropertyName defaults to data and trims', () => {
+		expect(readBinaryPropertyName(fakeCtx({}), 0, {})).toBe('data');
+		expect(readBinaryPropertyName(fakeCtx({}), 0, { binaryPropertyName: ' slides ' })).toBe('slides');
+		expect(thrown(() => readBinaryPropertyName(fakeCtx({}), 0, { binaryPropertyName: ' ' })).message).toBe(
+			'Put Output File in Field is empty',
+		);
+	});
+
+	it('readMaxJobsInFlight defaults to TIMING.defaultMaxJobsInFlight and reads item 0', () => {
+		expect(readMaxJobsInFlight(fakeCtx({}))).toBe(TIMING.defaultMaxJobsInFlight);
+		expect(readMaxJobsInFlight(fakeCtx((i) => ({ options: { maxJobsInFlight: i === 0 ? 2 : 9 } })))).toBe(2);
+	});
+
+	it.each([[0], [1.5], [-1], ['3']])('readMaxJobsInFlight refuses %j', (value) => {
+		const error = thrown(() => readMaxJobsInFlight(fakeCtx({ options: { maxJobsInFlight: value } })));
+		expect(error.message).toBe(`Max Jobs in Flight must be a whole number of at least 1, not "${String(value)}"`);
+	});
+});
+
+describe('plans of the job operations', () => {
+	it('Get Status checks once', async () => {
+		const plan = await getStatus.plan.call(fakeCtx({ jobId: 'job-9' }), 1);
+		expect(plan).toMatchObject({ itemIndex: 1, jobId: 'job-9', mode: 'check-once', downloadFiles: false });
+		expect(plan.start).toBeUndefined();
+	});
+
+	it('Wait for Completion waits and downloads unless told not to', async () => {
+		const plan = await waitForCompletion.plan.call(fakeCtx({ jobId: 'job-9', options: { timeoutSeconds: 600 } }), 0);
+		expect(plan).toMatchObject({ jobId: 'job-9', mode: 'wait', downloadFiles: true, timeoutMs: 600_000, binaryPropertyName: 'data' });
+		const noFiles = await waitForCompletion.plan.call(fakeCtx({ jobId: 'job-9', options: { downloadFiles: false } }), 0);
+		expect(noFiles.downloadFiles).toBe(false);
+		expect(noFiles.timeoutMs).toBe(TIMING.defaultTimeoutSeconds * 1000);
+	});
+
+	it('Download checks once and fetches the files', async () => {
+		const plan = await download.plan.call(fakeCtx({ jobId: 'job-9', options: { binaryPropertyName: 'pptx' } }), 0);
+		expect(plan).toMatchObject({ jobId: 'job-9', mode: 'download', downloadFiles: true, binaryPropertyName: 'pptx' });
+	});
+});
+
+describe('Generate plan', () => {
+	const base = { outputType: 'single_slide', prompt: '  A slide about Q3  ', waitForCompletion: true, options: {} };
+
+	it('builds the documented body and derives the Idempotency-Key from execution, node, run, item and body', async () => {
+		const plan = await generate.plan.call(fakeCtx(base, [{ json: {} }, { json: {} }], 2), 1);
+		expect(plan.start?.body).toEqual({ prompt: 'A slide about Q3', output_type: 'single_slide' });
+		expect(plan.start?.idempotencyKey).toBe(
+			defaultIdempotencyKey({
+				executionId: 'exec-77',
+				nodeId: 'node-id-7',
+				runIndex: 2,
+				itemIndex: 1,
+				body: { prompt: 'A slide about Q3', output_type: 'single_slide' },
+			}),
+		);
+		expect(plan).toMatchObject({ itemIndex: 1, mode: 'wait', downloadFiles: true, timeoutMs: TIMING.defaultTimeoutSeconds * 1000 });
+	});
+
+	it('sends the options only when set', async () => {
+		const plan = await generate.plan.call(
+			fakeCtx({
+				...base,
+				options: { templateName: ' Board ', variantCount: 3, useWebSearch: true, useKnowledgeBase: false, idempotencyKey: ' my-key ' },
+			}),
+			0,
+		);
+		expect(plan.start).toEqual({
+			body: { prompt: 'A slide about Q3', output_type: 'single_slide', template_name: 'Board', variant_count: 3, use_web_search: true },
+			idempotencyKey: 'my-key',
+		});
+	});
+
+	it('returns at once when not waiting', async () => {
+		const plan = await generate.plan.call(fakeCtx({ ...base, waitForCompletion: false }), 0);
+		expect(plan.mode).toBe('start-only');
+	});
+
+	it('reads reference images from binary fields as base64', async () => {
+		const items: INodeExecutionData[] = [
+			{ json: {}, binary: { logo: { data: PNG.toString('base64'), mimeType: 'IMAGE/PNG', fileName: 'logo.png' } } },
+		];
+		const plan = await generate.plan.call(fakeCtx({ ...base, options: { referenceImages: 'logo' } }, items), 0);
+		expect(plan.start?.body.reference_images).toEqual([{ data: PNG.toString('base64'), mime_type: 'image/png' }]);
+	});
+
+	it('refuses a reference that is missing or not an image, naming the field', async () => {
+		const items: INodeExecutionData[] = [
+			{ json: {}, binary: { doc: { data: 'eA==', mimeType: 'application/pdf', fileName: 'a.pdf' } } },
+		];
+		const missing = await rejected(generate.plan.call(fakeCtx({ ...base, options: { referenceImages: 'logo' } }, items), 0));
+		expect(missing.message).toContain('"logo"');
+		expect(missing.description).toContain('doc');
+		const notImage = await rejected(generate.plan.call(fakeCtx({ ...base, options: { referenceImages: 'doc' } }, items), 0));
+		expect(notImage.message).toContain('application/pdf');
+	});
+
+	it.each<[IDataObject, RegExp]>([
+		[{ prompt: '   ' }, /Prompt is empty on item 0/],
+		[{ outputType: 'poster' }, /Output Type "poster" is not supported/],
+		[{ outputType: 'deck', options: { variantCount: 2 } }, /single slides only/],
+		[{ outputType: 'deck', options: { referenceImages: 'logo' } }, /single slides only/],
+		[{ options: { variantCount: 0 } }, /Variant Count must be a whole number/],
+		[{ options: { variantCount: 1.5 } }, /Variant Count must be a whole number/],
+		[{ options: { timeoutSeconds: 0 } }, /Timeout \(Seconds\) must be a positive number/],
+	])('refuses %j before any request', async (change, message) => {
+		const error = await rejected(generate.plan.call(fakeCtx({ ...base, ...change }), 0));
+		expect(error.message).toMatch(message);
+		expect(error.context.itemIndex).toBe(0);
+	});
+
+	it('a deck with Variant Count 1 sends no variant_count', async () => {
+		const plan = await generate.plan.call(fakeCtx({ ...base, outputType: 'deck', options: { variantCount: 1 } }), 0);
+		expect(plan.start?.body).toEqual({ prompt: 'A slide about Q3', output_type: 'deck' });
+	});
+});

@@ -1,0 +1,178 @@
+/**
+ * Test doubles for the job runner: a fake clock (no real sleeping) and a fake Perceptis transport
+ * that plays a small in-memory API whose jobs finish after a scripted duration of fake time.
+ * Any answer can be overridden per request with a handler; every request is logged with its
+ * fake time. Nothing here touches the network.
+ */
+import type { IDataObject } from 'n8n-workflow';
+
+import type { RunnerClock } from '../../nodes/Perceptis/helpers/jobRunner';
+import type { FileAnswer, HttpAnswer, NetworkFailure, PerceptisTransport } from '../../nodes/Perceptis/transport';
+
+export const T0 = 1_700_000_000_000;
+
+export class FakeClock implements RunnerClock {
+	t: number;
+	readonly sleeps: Array<{ at: number; ms: number }> = [];
+	/** The clock reports cancellation from this fake time on. */
+	cancelAt?: number;
+	private nowCalls = 0;
+
+	constructor(start = T0) {
+		this.t = start;
+	}
+
+	now = (): number => {
+		// A guard against a runner loop that never sleeps nor asks anything: fail instead of hanging.
+		if (++this.nowCalls > 2_000_000) throw new Error('FakeClock: now() called too often (endless loop?)');
+		return this.t;
+	};
+
+	async sleep(ms: number): Promise<void> {
+		if (this.sleeps.length > 100_000) throw new Error('FakeClock: too many sleeps (endless loop?)');
+		this.sleeps.push({ at: this.t, ms });
+		this.t += Math.max(0, ms);
+	}
+
+	cancelled(): boolean {
+		return this.cancelAt !== undefined && this.t >= this.cancelAt;
+	}
+}
+
+export interface LoggedRequest {
+	type: 'generate' | 'status' | 'download';
+	at: number;
+	jobId?: string;
+	idempotencyKey?: string;
+	body?: IDataObject;
+	url?: string;
+}
+
+export interface FakeJob {
+	id: string;
+	createdAt: number;
+	/** Fake ms from creation until the job is final. */
+	durationMs: number;
+	final: 'completed' | 'failed';
+	fileCount: number;
+	error?: unknown;
+}
+
+type Scripted<T> = T | NetworkFailure | undefined;
+
+/** A request that got no HTTP answer (what the transport returns for a reset, timeout, …). */
+export function networkFailure(networkCode: string, url = 'https://app.perceptis.ai/api/v1/status/x'): NetworkFailure {
+	return { networkCode, url };
+}
+
+export function answer(statusCode: number, body: unknown, headers: IDataObject = {}): HttpAnswer {
+	return { statusCode, headers, body };
+}
+
+export function fileAnswer(statusCode: number, text = ''): FileAnswer {
+	return { statusCode, headers: {}, data: Buffer.from(text) };
+}
+
+export class FakeApi implements PerceptisTransport {
+	readonly origin = 'https://app.perceptis.ai';
+	readonly requests: LoggedRequest[] = [];
+	readonly jobs = new Map<string, FakeJob>();
+	/** Durations of the next jobs created, in order; then `defaultDurationMs`. */
+	durations: number[] = [];
+	defaultDurationMs = 60_000;
+	defaultFileCount = 1;
+	defaultFinal: 'completed' | 'failed' = 'completed';
+	/** Fake time each request takes. */
+	latencyMs = 0;
+	/** Per-request overrides: return an answer, a NetworkFailure, or undefined for the default. */
+	onGenerate?: (n: number, body: IDataObject, key: string) => Scripted<HttpAnswer>;
+	onStatus?: (jobId: string, n: number) => Scripted<HttpAnswer>;
+	onDownload?: (url: string, n: number) => Scripted<FileAnswer>;
+	/** Called on every request, before it is answered (for invariants such as in-flight counts). */
+	observe?: (request: LoggedRequest) => void;
+
+	private statusCounts = new Map<string, number>();
+
+	constructor(private readonly clock: FakeClock) {}
+
+	addJob(id: string, durationMs: number, extra: Partial<FakeJob> = {}): FakeJob {
+		const job: FakeJob = {
+			id,
+			createdAt: this.clock.t,
+			durationMs,
+			final: this.defaultFinal,
+			fileCount: this.defaultFileCount,
+			...extra,
+		};
+		this.jobs.set(id, job);
+		return job;
+	}
+
+	of(type: LoggedRequest['type'], jobId?: string): LoggedRequest[] {
+		return this.requests.filter((r) => r.type === type && (jobId === undefined || r.jobId === jobId));
+	}
+
+	private log(request: LoggedRequest): void {
+		if (this.requests.length > 50_000) throw new Error('FakeApi: too many requests (endless loop?)');
+		this.requests.push(request);
+		this.observe?.(request);
+	}
+
+	private settle<T>(scripted: Scripted<T>): T | NetworkFailure | undefined {
+		this.clock.t += this.latencyMs;
+		return scripted;
+	}
+
+	async generate(body: IDataObject, idempotencyKey: string): Promise<HttpAnswer | NetworkFailure> {
+		const n = this.of('generate').length;
+		this.log({ type: 'generate', at: this.clock.t, idempotencyKey, body });
+		const scripted = this.settle(this.onGenerate?.(n, body, idempotencyKey));
+		if (scripted) return scripted;
+		const id = `job-${this.jobs.size + 1}`;
+		this.addJob(id, this.durations.shift() ?? this.defaultDurationMs);
+		return answer(202, { job_id: id, status: 'pending' });
+	}
+
+	/** The answer the in-memory API would give now for a job (fresh links on every call). */
+	defaultStatus(jobId: string, n: number): HttpAnswer {
+		const job = this.jobs.get(jobId);
+		if (!job) return answer(404, { error: { code: 'not_found', message: 'Job not found' } });
+		const elapsed = this.clock.t - job.createdAt;
+		if (elapsed < job.durationMs) {
+			return answer(200, { job_id: jobId, status: elapsed < 1_000 ? 'pending' : 'processing' });
+		}
+		if (job.final === 'failed') {
+			return answer(200, {
+				job_id: jobId,
+				status: 'failed',
+				error: job.error ?? { code: 'generation_failed', message: 'The generation failed' },
+			});
+		}
+		const downloads = Array.from({ length: job.fileCount }, (_v, i) => ({
+			url: `https://storage.example.com/${jobId}/${i}.pptx?sig=s${n}`,
+			slide_count: 1,
+		}));
+		return answer(200, { job_id: jobId, status: 'completed', downloads });
+	}
+
+	async status(jobId: string): Promise<HttpAnswer | NetworkFailure> {
+		const n = this.statusCounts.get(jobId) ?? 0;
+		this.statusCounts.set(jobId, n + 1);
+		this.log({ type: 'status', at: this.clock.t, jobId });
+		const scripted = this.settle(this.onStatus?.(jobId, n));
+		return scripted ?? this.defaultStatus(jobId, n);
+	}
+
+	async downloadFile(url: string): Promise<FileAnswer | NetworkFailure> {
+		const n = this.of('download').length;
+		const jobId = /storage\.example\.com\/([^/]+)\//.exec(url)?.[1];
+		this.log({ type: 'download', at: this.clock.t, url, jobId });
+		const scripted = this.settle(this.onDownload?.(url, n));
+		return scripted ?? fileAnswer(200, `PPTX ${url.split('?')[0]}`);
+	}
+}
+
+/** Gaps between consecutive times. */
+export function gaps(times: number[]): number[] {
+	return times.slice(1).map((t, i) => t - times[i]);
+}
