@@ -3,14 +3,13 @@
  * and, whenever a job exists, the job id. (The key-leak check runs inside runPerceptis.)
  */
 import type { Simulator } from '../simulator';
-import { fastSimulator, generateRequests, runPerceptis } from './runNode';
+import { useFastSimulator, generateRequests, runPerceptis } from './runNode';
 
+const simulator = useFastSimulator();
 let sim: Simulator;
-beforeAll(async () => {
-	sim = await fastSimulator();
+beforeEach(() => {
+	sim = simulator();
 });
-afterAll(async () => await sim.close());
-beforeEach(() => sim.reset());
 
 const deck = (prompt = 'A deck') => ({ operation: 'generate', outputType: 'deck', prompt });
 

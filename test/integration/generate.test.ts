@@ -2,14 +2,13 @@
  * Generate, Wait for Completion, Get Status and Download against the simulator over real HTTP.
  */
 import type { Simulator } from '../simulator';
-import { fastSimulator, generateRequests, isPptx, runPerceptis } from './runNode';
+import { useFastSimulator, generateRequests, isPptx, runPerceptis } from './runNode';
 
+const simulator = useFastSimulator();
 let sim: Simulator;
-beforeAll(async () => {
-	sim = await fastSimulator();
+beforeEach(() => {
+	sim = simulator();
 });
-afterAll(async () => await sim.close());
-beforeEach(() => sim.reset());
 
 const deck = (prompt = 'A deck about tides') => ({ operation: 'generate', outputType: 'deck', prompt });
 

@@ -4,14 +4,13 @@
  * the Stop button ends the wait at once.
  */
 import type { Simulator } from '../simulator';
-import { fastSimulator, generateRequests, isPptx, runPerceptis } from './runNode';
+import { useFastSimulator, generateRequests, isPptx, runPerceptis } from './runNode';
 
+const simulator = useFastSimulator();
 let sim: Simulator;
-beforeAll(async () => {
-	sim = await fastSimulator();
+beforeEach(() => {
+	sim = simulator();
 });
-afterAll(async () => await sim.close());
-beforeEach(() => sim.reset());
 
 const deck = (prompt = 'A deck') => ({ operation: 'generate', outputType: 'deck', prompt });
 const statusPath = '/api/v1/status/';

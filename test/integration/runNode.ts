@@ -17,6 +17,20 @@ export async function fastSimulator(options: SimulatorOptions = {}): Promise<Sim
 	return await startSimulator({ ...FAST, ...options });
 }
 
+/**
+ * One fast simulator for a test file, reset before each test. Returns a getter because the
+ * simulator exists only once `beforeAll` has run.
+ */
+export function useFastSimulator(options: SimulatorOptions = {}): () => Simulator {
+	let sim: Simulator;
+	beforeAll(async () => {
+		sim = await fastSimulator(options);
+	});
+	afterAll(async () => await sim.close());
+	beforeEach(() => sim.reset());
+	return () => sim;
+}
+
 export interface RunOptions extends Omit<ContextOptions, 'credentials' | 'parameters'> {
 	key?: KeyName;
 	baseUrl?: string;

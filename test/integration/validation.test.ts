@@ -4,14 +4,13 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import type { Simulator } from '../simulator';
-import { fastSimulator, runPerceptis } from './runNode';
+import { useFastSimulator, runPerceptis } from './runNode';
 
+const simulator = useFastSimulator();
 let sim: Simulator;
-beforeAll(async () => {
-	sim = await fastSimulator();
+beforeEach(() => {
+	sim = simulator();
 });
-afterAll(async () => await sim.close());
-beforeEach(() => sim.reset());
 
 const pdfItem: INodeExecutionData = {
 	json: {},

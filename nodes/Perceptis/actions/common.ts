@@ -55,6 +55,19 @@ export const maxJobsInFlightOption: INodeProperties = {
 		'How many jobs of this run may be started and waited on at the same time; further items start as earlier ones finish',
 };
 
+/** The "Options" collection of one operation (each operation shows its own set). */
+export function optionsCollection(operation: string, options: INodeProperties[]): INodeProperties {
+	return {
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: { show: { operation: [operation] } },
+		options,
+	};
+}
+
 export function readOptions(ctx: IExecuteFunctions, itemIndex: number): IDataObject {
 	return ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
 }

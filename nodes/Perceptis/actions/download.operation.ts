@@ -3,23 +3,20 @@
  */
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { binaryPropertyOption, jobIdProperty, readBinaryPropertyName, readJobId, readOptions } from './common';
+import {
+	binaryPropertyOption,
+	jobIdProperty,
+	optionsCollection,
+	readBinaryPropertyName,
+	readJobId,
+	readOptions,
+} from './common';
 import type { JobPlan } from '../helpers/jobTask';
 import { TIMING } from '../helpers/timing';
 
-const show = { operation: ['download'] };
-
 export const description: INodeProperties[] = [
 	jobIdProperty(['download']),
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: { show },
-		options: [binaryPropertyOption],
-	},
+	optionsCollection('download', [binaryPropertyOption]),
 ];
 
 export async function plan(this: IExecuteFunctions, itemIndex: number): Promise<JobPlan> {

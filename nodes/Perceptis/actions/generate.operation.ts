@@ -7,6 +7,7 @@ import {
 	binaryPropertyOption,
 	downloadFilesOption,
 	maxJobsInFlightOption,
+	optionsCollection,
 	readBinaryPropertyName,
 	readOptions,
 	readTimeoutMs,
@@ -54,67 +55,59 @@ export const description: INodeProperties[] = [
 			'Whether to wait until the job is done (minutes) and return its files. Turn off to return the job ID at once and wait later with the "Wait for Completion" operation.',
 		displayOptions: { show },
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: { show },
-		options: [
-			{ ...downloadFilesOption, displayOptions: whenWaiting },
-			{
-				displayName: 'Idempotency Key',
-				name: 'idempotencyKey',
-				type: 'string',
-				default: '',
-				description:
-					'Leave empty to let the node derive one per item and execution, so retries never start (or pay for) a second job. Set your own to deduplicate across executions.',
-			},
-			maxJobsInFlightOption,
-			{ ...binaryPropertyOption, displayOptions: whenWaiting },
-			{
-				displayName: 'Reference Images',
-				name: 'referenceImages',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. logo, chart',
-				description:
-					'Single slide only: names of binary fields of the input item holding images (PNG, JPEG, GIF or WebP) to send as references, separated by commas',
-			},
-			{
-				displayName: 'Template Name',
-				name: 'templateName',
-				type: 'string',
-				default: '',
-				description:
-					'The exact name of a Perceptis template your organisation can use. Leave empty to let Perceptis choose.',
-			},
-			{ ...timeoutOption, displayOptions: whenWaiting },
-			{
-				displayName: 'Use Knowledge Base',
-				name: 'useKnowledgeBase',
-				type: 'boolean',
-				default: false,
-				description: "Whether Perceptis may use your organisation's knowledge base",
-			},
-			{
-				displayName: 'Use Web Search',
-				name: 'useWebSearch',
-				type: 'boolean',
-				default: false,
-				description: 'Whether Perceptis may search the web for content',
-			},
-			{
-				displayName: 'Variant Count',
-				name: 'variantCount',
-				type: 'number',
-				typeOptions: { minValue: 1 },
-				default: 1,
-				description: 'Single slide only: how many variants of the slide to generate (each is billed)',
-			},
-		],
-	},
+	optionsCollection('generate', [
+		{ ...downloadFilesOption, displayOptions: whenWaiting },
+		{
+			displayName: 'Idempotency Key',
+			name: 'idempotencyKey',
+			type: 'string',
+			default: '',
+			description:
+				'Leave empty to let the node derive one per item and execution, so retries never start (or pay for) a second job. Set your own to deduplicate across executions.',
+		},
+		maxJobsInFlightOption,
+		{ ...binaryPropertyOption, displayOptions: whenWaiting },
+		{
+			displayName: 'Reference Images',
+			name: 'referenceImages',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. logo, chart',
+			description:
+				'Single slide only: names of binary fields of the input item holding images (PNG, JPEG, GIF or WebP) to send as references, separated by commas',
+		},
+		{
+			displayName: 'Template Name',
+			name: 'templateName',
+			type: 'string',
+			default: '',
+			description:
+				'The exact name of a Perceptis template your organisation can use. Leave empty to let Perceptis choose.',
+		},
+		{ ...timeoutOption, displayOptions: whenWaiting },
+		{
+			displayName: 'Use Knowledge Base',
+			name: 'useKnowledgeBase',
+			type: 'boolean',
+			default: false,
+			description: "Whether Perceptis may use your organisation's knowledge base",
+		},
+		{
+			displayName: 'Use Web Search',
+			name: 'useWebSearch',
+			type: 'boolean',
+			default: false,
+			description: 'Whether Perceptis may search the web for content',
+		},
+		{
+			displayName: 'Variant Count',
+			name: 'variantCount',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 1,
+			description: 'Single slide only: how many variants of the slide to generate (each is billed)',
+		},
+	]),
 ];
 
 const IMAGE_MIME = /^image\/(png|jpe?g|gif|webp)$/i;

@@ -9,6 +9,7 @@ import {
 	downloadFilesOption,
 	jobIdProperty,
 	maxJobsInFlightOption,
+	optionsCollection,
 	readBinaryPropertyName,
 	readJobId,
 	readOptions,
@@ -17,19 +18,14 @@ import {
 } from './common';
 import type { JobPlan } from '../helpers/jobTask';
 
-const show = { operation: ['waitForCompletion'] };
-
 export const description: INodeProperties[] = [
 	jobIdProperty(['waitForCompletion']),
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: { show },
-		options: [downloadFilesOption, maxJobsInFlightOption, binaryPropertyOption, timeoutOption],
-	},
+	optionsCollection('waitForCompletion', [
+		downloadFilesOption,
+		maxJobsInFlightOption,
+		binaryPropertyOption,
+		timeoutOption,
+	]),
 ];
 
 export async function plan(this: IExecuteFunctions, itemIndex: number): Promise<JobPlan> {

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Every test, as CI runs it: build, lint (with n8n's package scanner), the unit and integration
+# suites, then the end-to-end suites in a real n8n (2.41.1, then 1.123.81) and the editor in
+# headless Chromium. Installs what is missing on the way (n8n into the cache outside the repo,
+# Debian's chromium when running as root). Ends with one line: "N passed, N failed".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+N8N_VERSIONS=(${PERCEPTIS_E2E_VERSIONS:-2.41.1 1.123.81})
+results="$(mktemp -d)"
+step() { printf '\n=== %s\n' "$*"; }
+
+# n8n installs take minutes; they run in the background while the fast suites run.
+step "installing n8n ${N8N_VERSIONS[*]} in the background (cached in ~/.cache/n8n-nodes-perceptis)"
+install_pids=()
+for version in "${N8N_VERSIONS[@]}"; do
+	bash scripts/n8n/install.sh "$version" >"$results/install-$version.out" 2>"$results/install-$version.log" &
+	install_pids+=($!)
+done
+
+if [ ! -x /usr/bin/chromium ]; then
+	if [ "$(id -u)" = 0 ]; then
+		step "installing Debian's chromium for the editor test"
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+			|| { echo "could not install chromium"; exit 1; }
+	else
+		echo "Chromium is missing: run 'sudo apt-get install -y chromium' and try again"; exit 1
+	fi
+fi
+
+step "build"
+npm run build
+step "lint and package scan"
+npm run lint
+
+status=0
+run_jest() {
+	local name="$1"; shift
+	npx jest "$@" --json --outputFile="$results/$name.json" || status=1
+}
+
+step "unit and integration tests"
+run_jest fast --selectProjects unit integration
+
+for i in "${!N8N_VERSIONS[@]}"; do
+	version="${N8N_VERSIONS[$i]}"
+	if ! wait "${install_pids[$i]}"; then
+		echo "installing n8n $version failed:"; tail -30 "$results/install-$version.log"; exit 1
+	fi
+	step "end-to-end tests in n8n $version"
+	N8N_E2E_VERSION="$version" run_jest "e2e-$version" --selectProjects e2e --runInBand
+done
+
+node -e '
+	const fs = require("fs"), path = require("path");
+	let passed = 0, failed = 0;
+	for (const file of fs.readdirSync(process.argv[1]).filter((f) => f.endsWith(".json"))) {
+		const r = JSON.parse(fs.readFileSync(path.join(process.argv[1], file), "utf8"));
+		passed += r.numPassedTests; failed += r.numFailedTests + (r.numRuntimeErrorTestSuites || 0);
+	}
+	console.log(`\n${passed} passed, ${failed} failed`);
+' "$results"
+rm -rf "$results"
+exit "$status"
