@@ -42,6 +42,9 @@ run_jest() {
 step "unit and integration tests"
 run_jest fast --selectProjects unit integration
 
+step "benchmark (prints figures, asserts no speed)"
+npm run --silent bench 2>&1 | grep -E 'status checks|first check|decks of' || status=1
+
 for i in "${!N8N_VERSIONS[@]}"; do
 	version="${N8N_VERSIONS[$i]}"
 	if ! wait "${install_pids[$i]}"; then

@@ -93,7 +93,7 @@ describe('no job is started (or paid for) twice', () => {
 describe('items run together', () => {
 	it('waits for all decks at once, in input order, with pairedItem', async () => {
 		const prompts = ['one', 'two', 'three', 'four'];
-		const { items, elapsedMs } = await runPerceptis(sim, (i) => deck(prompts[i]), {
+		const { items } = await runPerceptis(sim, (i) => deck(prompts[i]), {
 			items: prompts.map(() => ({ json: {} })),
 		});
 		expect(items.map((item) => item.pairedItem)).toEqual(prompts.map((_, item) => ({ item })));
@@ -102,10 +102,10 @@ describe('items run together', () => {
 			prompts.map((prompt) => jobs.find((job) => job.prompt === prompt)!.id),
 		);
 		for (const item of items) expect(isPptx(item.binary!.data.data)).toBe(true);
-		// Each job needs at least one 1-second wait; together they need about that, not four times it.
-		expect(elapsedMs).toBeLessThan(3_500);
-		const starts = jobs.map((job) => job.createdAt);
-		expect(Math.max(...starts) - Math.min(...starts)).toBeLessThan(500);
+		// Together: every job was started before the first status check of any of them.
+		// (How long a batch takes is measured in test/bench, not asserted here.)
+		const firstCheck = sim.requests.find((r) => r.path.startsWith(statusPath))!.at;
+		for (const job of jobs) expect(job.createdAt).toBeLessThanOrEqual(firstCheck);
 	}, 30_000);
 
 	it('starts no more jobs at once than Max Jobs in Flight', async () => {
