@@ -15,7 +15,7 @@ import * as getStatus from './getStatus.operation';
 import * as waitForCompletion from './waitForCompletion.operation';
 import { BaseUrlError } from '../helpers/baseUrl';
 import { filesToBinary } from '../helpers/binary';
-import { describeFailure, toNodeError } from '../helpers/errors';
+import { toNodeError } from '../helpers/errors';
 import { executionClock, runJobTasks } from '../helpers/jobRunner';
 import type { JobPlan } from '../helpers/jobTask';
 import { JobTask } from '../helpers/jobTask';
@@ -28,7 +28,10 @@ export type OperationName = keyof typeof operations;
 /** At most this many other job ids are listed in an error, to keep it readable. */
 const OTHER_JOBS_LISTED = 20;
 
-function errorItem(itemIndex: number, error: Error & { description?: string | null; httpCode?: string | null; context?: IDataObject }, status?: string): INodeExecutionData {
+type ItemError = Error & { description?: string | null; httpCode?: string | null; context?: IDataObject };
+
+/** The Continue On Fail item: what failed, and the job id whenever a job exists. */
+function errorItem(itemIndex: number, error: ItemError, status?: string): INodeExecutionData {
 	const jobId = error.context?.jobId as string | undefined;
 	return {
 		json: {
@@ -81,11 +84,9 @@ function failureOf(task: JobTask, ctx: IExecuteFunctions, transport: PerceptisTr
 		templateName: task.plan.start?.body.template_name as string | undefined,
 		attempts: task.attempts,
 	};
-	const error = toNodeError(ctx.getNode(), task.failure!, context);
-	if (!ctx.continueOnFail()) {
-		error.description = `${describeFailure(task.failure!, context).description}${otherJobsLine(tasks, task)}`;
-	}
-	return error;
+	// When the run stops on this error, name the other jobs it started so none is forgotten.
+	const others = ctx.continueOnFail() ? '' : otherJobsLine(tasks, task);
+	return toNodeError(ctx.getNode(), task.failure!, context, others);
 }
 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

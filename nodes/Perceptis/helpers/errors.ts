@@ -176,8 +176,15 @@ export function describeFailure(failure: Failure, context: FailureContext): Word
 export type PerceptisNodeError = (NodeApiError | NodeOperationError) & { context: JsonObject };
 
 /** The n8n error for a failure: NodeApiError for anything the API answered, else NodeOperationError. */
-export function toNodeError(node: INode, failure: Failure, context: FailureContext): PerceptisNodeError {
-	const { message, description } = describeFailure(failure, context);
+export function toNodeError(
+	node: INode,
+	failure: Failure,
+	context: FailureContext,
+	descriptionSuffix = '',
+): PerceptisNodeError {
+	const wording = describeFailure(failure, context);
+	const message = wording.message;
+	const description = `${wording.description}${descriptionSuffix}`;
 	const details: JsonObject = {
 		message,
 		code: failure.apiCode ?? failure.kind,
