@@ -68,6 +68,14 @@ describe('request errors', () => {
 		expect(sim.jobs()).toHaveLength(1);
 	});
 
+	it('running out of credits (undocumented insufficient_credits) says so, and no job was started', async () => {
+		const { error } = await runPerceptis(sim, deck('[sim:credits] out of money'));
+		expect(error!.context!.failureKind).toBe('insufficient_credits');
+		expect(error!.message).toMatch(/credit pool is exhausted/);
+		expect(error!.httpCode).toBe('402');
+		expect(sim.jobs()).toHaveLength(0);
+	});
+
 	it('a failed job reports its code and message, and is not charged', async () => {
 		const { error } = await runPerceptis(sim, deck('[sim:fail] please'));
 		const jobId = sim.jobs()[0].id;
