@@ -244,6 +244,39 @@ describe(`n8n-nodes-perceptis in n8n ${version}`, () => {
 		expect(generates.every((r) => r.keyPlan === 'business')).toBe(true);
 	});
 
+	test('"On Error: Continue (using error output)" sends a failed job to the error output, with its job id', async () => {
+		const start = manualTrigger();
+		const data = setJson(`={{ ${JSON.stringify({ prompts: ['A fine deck', 'A doomed deck [sim:fail]'] })} }}`);
+		const split = splitOut('prompts');
+		const node = perceptis(
+			creds.business,
+			{ operation: 'generate', outputType: 'deck', prompt: '={{ $json.prompts }}' },
+			'Perceptis',
+			{ onError: 'continueErrorOutput' },
+		);
+		const workflow = chain('error output', [start, data, split, node]);
+		const { id } = await client.createWorkflow(workflow);
+		const result = await n8n!.runCli(['execute', `--id=${id}`, '--rawOutput']);
+		expect(result.code).toBe(0);
+		const run = parseExecuteOutput(result.stdout);
+		const [success, failure] = run.data.resultData.runData.Perceptis[0].data.main as Array<
+			Array<{ json: Record<string, unknown> }>
+		>;
+		expect(success.map((item) => item.json.status)).toEqual(['completed']);
+		expect(failure).toHaveLength(1);
+		// n8n routes an item to the error output only when its JSON holds nothing but `error`
+		// (merged with the input item's JSON), so the job id and status travel inside `error`.
+		expect(failure[0].json).toMatchObject({
+			prompts: 'A doomed deck [sim:fail]',
+			error: {
+				code: 'job_failed',
+				message: expect.stringMatching(/^Perceptis job \S+ failed/),
+				jobId: expect.any(String),
+				status: 'failed',
+			},
+		});
+	});
+
 	test('Generate without waiting → Wait for Completion (same credential) → Download', async () => {
 		const path = uniquePath('later');
 		const workflowId = await client.deploy(

@@ -130,6 +130,19 @@ describe('continue on fail', () => {
 		expect(items[0].binary!.data).toBeDefined();
 	});
 
+	it('with "continue (using error output)", a failed item holds only `error` (so n8n routes it there), job id inside', async () => {
+		const prompts = ['good one', '[sim:fail] bad one'];
+		const { items } = await runPerceptis(sim, (i) => deck(prompts[i]), {
+			items: prompts.map(() => ({ json: {} })),
+			onError: 'continueErrorOutput',
+		});
+		expect(items[0].json).toMatchObject({ status: 'completed' });
+		const failedJob = sim.jobs().find((job) => job.prompt.includes('bad one'))!;
+		expect(Object.keys(items[1].json)).toEqual(['error']);
+		expect(items[1].json.error).toMatchObject({ code: 'job_failed', jobId: failedJob.id, status: 'failed' });
+		expect(items[1].error).toBeUndefined();
+	});
+
 	it('without it, the error names the other jobs of the run so none is lost', async () => {
 		const prompts = ['[sim:fail] first fails', 'second is fine'];
 		const { error } = await runPerceptis(sim, (i) => deck(prompts[i]), { items: prompts.map(() => ({ json: {} })) });

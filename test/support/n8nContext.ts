@@ -35,6 +35,8 @@ export interface ContextOptions {
 	items?: INodeExecutionData[];
 	credentials: { apiKey: string; baseUrl: string };
 	continueOnFail?: boolean;
+	/** The node's "On Error" setting; Continue On Fail is on for both continue modes. */
+	onError?: 'continueRegularOutput' | 'continueErrorOutput';
 	executionId?: string;
 	runIndex?: number;
 	abortController?: AbortController;
@@ -111,6 +113,7 @@ export function createTestContext(options: ContextOptions): TestContext {
 		typeVersion: 1,
 		position: [0, 0],
 		parameters: {},
+		...(options.onError ? { onError: options.onError } : {}),
 	};
 	const parametersOf = (itemIndex: number): IDataObject =>
 		typeof options.parameters === 'function' ? options.parameters(itemIndex) : options.parameters;
@@ -139,7 +142,7 @@ export function createTestContext(options: ContextOptions): TestContext {
 		getNode: () => node,
 		getExecutionId: () => options.executionId ?? 'test-execution-1',
 		getExecutionCancelSignal: () => options.abortController?.signal,
-		continueOnFail: () => options.continueOnFail ?? false,
+		continueOnFail: () => options.continueOnFail ?? options.onError !== undefined,
 		getWorkflowDataProxy: () => ({ $runIndex: options.runIndex ?? 0 }),
 		getCredentials: async () => ({ ...options.credentials }),
 		getNodeParameter: (name: string, itemIndex: number, fallback?: unknown) => {

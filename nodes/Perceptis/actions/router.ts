@@ -6,7 +6,7 @@
  * Continue On Fail is decided here, once, for all operations.
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { readMaxJobsInFlight } from './common';
 import * as download from './download.operation';
@@ -28,24 +28,32 @@ export type OperationName = keyof typeof operations;
 /** At most this many other job ids are listed in an error, to keep it readable. */
 const OTHER_JOBS_LISTED = 20;
 
-type ItemError = Error & { description?: string | null; httpCode?: string | null; context?: IDataObject };
+type ItemError = NodeApiError | NodeOperationError;
 
-/** The Continue On Fail item: what failed, and the job id whenever a job exists. */
-function errorItem(itemIndex: number, error: ItemError, status?: string): INodeExecutionData {
+/**
+ * The Continue On Fail item: what failed, and the job id whenever a job exists.
+ *
+ * With "continue (regular output)" the item keeps the usual shape, `{jobId, status, error}`.
+ * With "continue (using error output)" n8n sends an item to the error output only when its JSON
+ * has nothing but `error` (and `message`, `details`); setting the item's own `error` would make
+ * n8n replace the JSON with the bare message and lose the job id. So there the job id and status
+ * go inside `error`.
+ */
+function errorItem(ctx: IExecuteFunctions, itemIndex: number, error: ItemError, status?: string): INodeExecutionData {
 	const jobId = error.context?.jobId as string | undefined;
-	return {
-		json: {
-			...(jobId ? { jobId } : {}),
-			status: status ?? (jobId ? 'unknown' : 'not_started'),
-			error: {
-				code: (error.context?.failureKind as string | undefined) ?? 'invalid_parameter',
-				message: error.message,
-				...(error.description ? { description: error.description } : {}),
-				...(error.httpCode ? { httpCode: error.httpCode } : {}),
-			},
-		},
-		pairedItem: { item: itemIndex },
+	const httpCode = error instanceof NodeApiError ? error.httpCode : undefined;
+	const details: IDataObject = {
+		code: (error.context?.failureKind as string | undefined) ?? 'invalid_parameter',
+		message: error.message,
+		...(error.description ? { description: error.description } : {}),
+		...(httpCode ? { httpCode } : {}),
 	};
+	const lastStatus = status ?? (jobId ? 'unknown' : 'not_started');
+	const json: IDataObject =
+		ctx.getNode().onError === 'continueErrorOutput'
+			? { error: { ...details, ...(jobId ? { jobId } : {}), status: lastStatus } }
+			: { ...(jobId ? { jobId } : {}), status: lastStatus, error: details };
+	return { json, pairedItem: { item: itemIndex } };
 }
 
 function jobJson(task: JobTask): IDataObject {
@@ -110,7 +118,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			// Validation throws NodeOperationError, which this returns as it is; anything else is wrapped.
 			const itemError = new NodeOperationError(this.getNode(), error as Error, { itemIndex });
 			if (!continueOnFail) throw itemError;
-			output[itemIndex] = errorItem(itemIndex, itemError);
+			output[itemIndex] = errorItem(this, itemIndex, itemError);
 		}
 	}
 	if (plans.length === 0) return [output];
@@ -121,7 +129,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			description: `${transport.remedy} in the Base URL field of the Perceptis API credential.`,
 		});
 		if (!continueOnFail) throw configError;
-		for (const plan of plans) output[plan.itemIndex] = errorItem(plan.itemIndex, configError);
+		for (const plan of plans) output[plan.itemIndex] = errorItem(this, plan.itemIndex, configError);
 		return [output];
 	}
 
@@ -140,7 +148,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	for (const task of tasks) {
 		const itemIndex = task.plan.itemIndex;
 		if (task.failure) {
-			output[itemIndex] = errorItem(itemIndex, failureOf(task, this, transport, tasks), task.snapshot?.status);
+			output[itemIndex] = errorItem(this, itemIndex, failureOf(task, this, transport, tasks), task.snapshot?.status);
 			continue;
 		}
 		const item: INodeExecutionData = { json: jobJson(task), pairedItem: { item: itemIndex } };
