@@ -103,18 +103,23 @@ function toAxios(options: IHttpRequestOptions): AxiosRequestConfig {
 	return config;
 }
 
-export function createTestContext(options: ContextOptions): TestContext {
-	const items: INodeExecutionData[] = options.items ?? [{ json: {} }];
-	const sent: SentRequest[] = [];
-	const node: INode = {
+/** The Perceptis node as a workflow holds it (for contexts and errors in tests). */
+export function testNode(overrides: Partial<INode> = {}): INode {
+	return {
 		id: 'perceptis-node-under-test',
 		name: 'Perceptis',
 		type: 'n8n-nodes-perceptis.perceptis',
 		typeVersion: 1,
 		position: [0, 0],
 		parameters: {},
-		...(options.onError ? { onError: options.onError } : {}),
+		...overrides,
 	};
+}
+
+export function createTestContext(options: ContextOptions): TestContext {
+	const items: INodeExecutionData[] = options.items ?? [{ json: {} }];
+	const sent: SentRequest[] = [];
+	const node = testNode(options.onError ? { onError: options.onError } : {});
 	const parametersOf = (itemIndex: number): IDataObject =>
 		typeof options.parameters === 'function' ? options.parameters(itemIndex) : options.parameters;
 

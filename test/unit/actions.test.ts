@@ -17,15 +17,9 @@ import * as getStatus from '../../nodes/Perceptis/actions/getStatus.operation';
 import * as waitForCompletion from '../../nodes/Perceptis/actions/waitForCompletion.operation';
 import { defaultIdempotencyKey } from '../../nodes/Perceptis/helpers/idempotency';
 import { TIMING } from '../../nodes/Perceptis/helpers/timing';
+import { testNode } from '../support/n8nContext';
 
-const NODE: INode = {
-	id: 'node-id-7',
-	name: 'Perceptis',
-	type: 'n8n-nodes-perceptis.perceptis',
-	typeVersion: 1,
-	position: [0, 0],
-	parameters: {},
-};
+const NODE: INode = testNode({ id: 'node-id-7' });
 
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]);
 

@@ -4,6 +4,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { Failure, FailureKind } from '../../nodes/Perceptis/helpers/apiAnswers';
 import { failureFromAnswer, failureFromNetwork } from '../../nodes/Perceptis/helpers/apiAnswers';
 import type { FailureContext } from '../../nodes/Perceptis/helpers/errors';
+import { testNode } from '../support/n8nContext';
 import {
 	describeFailure,
 	invalidParameter,
@@ -14,15 +15,11 @@ import {
 
 const FAKE_KEY = 'sk-live-per-unit-FAKE-key';
 
-const node: INode = {
+const node: INode = testNode({
 	id: 'node-uuid-1',
-	name: 'Perceptis',
-	type: 'n8n-nodes-perceptis.perceptis',
-	typeVersion: 1,
-	position: [0, 0],
 	parameters: { operation: 'generate', prompt: 'Quarterly results' },
 	credentials: { perceptisApi: { id: 'cred-1', name: 'Perceptis account' } },
-};
+});
 
 /** Every FailureKind: a Record so the compiler complains when a kind is added and not tested here. */
 const SAMPLE: Record<FailureKind, Failure> = {

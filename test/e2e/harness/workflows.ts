@@ -38,38 +38,30 @@ export function manualTrigger(name = 'Start'): WorkflowNode {
 	return { id: randomUUID(), name, type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: position(), parameters: {} };
 }
 
-/** Respond to Webhook with a JSON body (expression allowed) or the binary property of the first item. */
-export function respondJson(responseBody: string, name = 'Respond'): WorkflowNode {
+/** Respond to Webhook, answering with `parameters` (JSON body, a binary property or all items). */
+function respondToWebhook(parameters: Record<string, unknown>, name: string): WorkflowNode {
 	return {
 		id: randomUUID(),
 		name,
 		type: 'n8n-nodes-base.respondToWebhook',
 		typeVersion: 1.1,
 		position: position(),
-		parameters: { respondWith: 'json', responseBody, options: {} },
+		parameters: { ...parameters, options: {} },
 	};
 }
 
+/** Respond to Webhook with a JSON body (expression allowed). */
+export function respondJson(responseBody: string, name = 'Respond'): WorkflowNode {
+	return respondToWebhook({ respondWith: 'json', responseBody }, name);
+}
+
+/** Respond to Webhook with the binary property of the first item. */
 export function respondBinary(binaryProperty = 'data', name = 'Respond'): WorkflowNode {
-	return {
-		id: randomUUID(),
-		name,
-		type: 'n8n-nodes-base.respondToWebhook',
-		typeVersion: 1.1,
-		position: position(),
-		parameters: { respondWith: 'binary', responseDataSource: 'set', inputFieldName: binaryProperty, options: {} },
-	};
+	return respondToWebhook({ respondWith: 'binary', responseDataSource: 'set', inputFieldName: binaryProperty }, name);
 }
 
 export function respondAllItems(name = 'Respond'): WorkflowNode {
-	return {
-		id: randomUUID(),
-		name,
-		type: 'n8n-nodes-base.respondToWebhook',
-		typeVersion: 1.1,
-		position: position(),
-		parameters: { respondWith: 'allIncomingItems', options: {} },
-	};
+	return respondToWebhook({ respondWith: 'allIncomingItems' }, name);
 }
 
 /** Edit Fields (Set) in raw JSON mode: one item with this JSON (expressions allowed). */
