@@ -147,12 +147,16 @@ describe('downloads', () => {
 describe('cancellation', () => {
 	it('the Stop button ends a long wait within a moment, naming the job', async () => {
 		const abortController = new AbortController();
-		setTimeout(() => abortController.abort(), 1_500);
+		let stoppedAt = Number.POSITIVE_INFINITY;
+		setTimeout(() => {
+			stoppedAt = Date.now();
+			abortController.abort();
+		}, 1_500);
 		const { error, elapsedMs } = await runPerceptis(sim, deck('[sim:never] endless'), { abortController });
-		expect(elapsedMs).toBeLessThan(2_500);
+		expect(elapsedMs).toBeLessThan(5_000); // far below the 30-minute default timeout; generous for a loaded CI machine
 		expect(error!.context!.failureKind).toBe('cancelled');
 		expect(error!.message).toContain(sim.jobs()[0].id);
-		const pollsAfterStop = sim.requests.filter((r) => r.at > Date.now() - (elapsedMs - 1_500) + 100);
-		expect(pollsAfterStop).toHaveLength(0);
+		// Nothing was asked after the Stop (a request already on the wire may still land).
+		expect(sim.requests.filter((r) => r.at > stoppedAt + 100)).toHaveLength(0);
 	}, 30_000);
 });
