@@ -11,7 +11,7 @@ results="$(mktemp -d)"
 step() { printf '\n=== %s\n' "$*"; }
 
 # n8n installs take minutes; they run in the background while the fast suites run.
-step "installing n8n ${N8N_VERSIONS[*]} in the background (cached in ~/.cache/n8n-nodes-perceptis)"
+step "installing n8n ${N8N_VERSIONS[*]} in the background (cached in ${PERCEPTIS_N8N_CACHE:-$HOME/.cache/n8n-nodes-perceptis})"
 install_pids=()
 for version in "${N8N_VERSIONS[@]}"; do
 	bash scripts/n8n/install.sh "$version" >"$results/install-$version.out" 2>"$results/install-$version.log" &
