@@ -1,14 +1,9 @@
-import type { Simulator } from '../simulator';
 import { startSimulator } from '../simulator';
+import { useSimulator } from '../simulator/helpers';
 import { runCredentialTest } from '../support/n8nContext';
 import { expectNoKey } from './runNode';
 
-let sim: Simulator;
-beforeAll(async () => {
-	sim = await startSimulator();
-});
-afterAll(async () => await sim.close());
-beforeEach(() => sim.reset());
+const sim = useSimulator();
 
 async function test(apiKey: string, baseUrl: string) {
 	const result = await runCredentialTest({ apiKey, baseUrl });

@@ -2,14 +2,9 @@
  * Every error a user can meet, as the node reports it: message, remedy, HTTP code, item index
  * and, whenever a job exists, the job id. (The key-leak check runs inside runPerceptis.)
  */
-import type { Simulator } from '../simulator';
 import { useFastSimulator, generateRequests, runPerceptis } from './runNode';
 
-const simulator = useFastSimulator();
-let sim: Simulator;
-beforeEach(() => {
-	sim = simulator();
-});
+const sim = useFastSimulator();
 
 const deck = (prompt = 'A deck') => ({ operation: 'generate', outputType: 'deck', prompt });
 

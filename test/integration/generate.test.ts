@@ -1,14 +1,9 @@
 /**
  * Generate, Wait for Completion, Get Status and Download against the simulator over real HTTP.
  */
-import type { Simulator } from '../simulator';
 import { useFastSimulator, generateRequests, isPptx, runPerceptis } from './runNode';
 
-const simulator = useFastSimulator();
-let sim: Simulator;
-beforeEach(() => {
-	sim = simulator();
-});
+const sim = useFastSimulator();
 
 const deck = (prompt = 'A deck about tides') => ({ operation: 'generate', outputType: 'deck', prompt });
 

@@ -3,14 +3,9 @@
  * of all items run together within the in-flight cap, links are refreshed when they expire, and
  * the Stop button ends the wait at once.
  */
-import type { Simulator } from '../simulator';
 import { useFastSimulator, generateRequests, isPptx, runPerceptis } from './runNode';
 
-const simulator = useFastSimulator();
-let sim: Simulator;
-beforeEach(() => {
-	sim = simulator();
-});
+const sim = useFastSimulator();
 
 const deck = (prompt = 'A deck') => ({ operation: 'generate', outputType: 'deck', prompt });
 const statusPath = '/api/v1/status/';

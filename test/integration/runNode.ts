@@ -6,29 +6,16 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { Perceptis } from '../../nodes/Perceptis/Perceptis.node';
 import type { KeyName, Simulator, SimulatorOptions } from '../simulator';
-import { startSimulator } from '../simulator';
+import { useSimulator } from '../simulator/helpers';
 import type { ContextOptions, SentRequest } from '../support/n8nContext';
 import { createTestContext } from '../support/n8nContext';
 
 /** Fast jobs (a deck in 0.6 s) and a Retry-After of 1 s, so a wait takes about a second. */
 export const FAST: SimulatorOptions = { timeScale: 0.001, statusRetryAfterSeconds: 1 };
 
-export async function fastSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
-	return await startSimulator({ ...FAST, ...options });
-}
-
-/**
- * One fast simulator for a test file, reset before each test. Returns a getter because the
- * simulator exists only once `beforeAll` has run.
- */
-export function useFastSimulator(options: SimulatorOptions = {}): () => Simulator {
-	let sim: Simulator;
-	beforeAll(async () => {
-		sim = await fastSimulator(options);
-	});
-	afterAll(async () => await sim.close());
-	beforeEach(() => sim.reset());
-	return () => sim;
+/** One fast simulator for a test file (started, reset before each test, closed after). */
+export function useFastSimulator(options: SimulatorOptions = {}): Simulator {
+	return useSimulator({ ...FAST, ...options });
 }
 
 export interface RunOptions extends Omit<ContextOptions, 'credentials' | 'parameters'> {

@@ -3,14 +3,9 @@
  */
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import type { Simulator } from '../simulator';
 import { useFastSimulator, runPerceptis } from './runNode';
 
-const simulator = useFastSimulator();
-let sim: Simulator;
-beforeEach(() => {
-	sim = simulator();
-});
+const sim = useFastSimulator();
 
 const pdfItem: INodeExecutionData = {
 	json: {},

@@ -1,16 +1,9 @@
 /**
  * Admin endpoints under /__sim/ (for a simulator in another process): state, control, and no keys ever.
  */
-import { startSimulator, Simulator } from '.';
-import { generate, toReply, waitFinal } from './helpers';
+import { generate, toReply, waitFinal, useSimulator } from './helpers';
 
-let sim: Simulator;
-
-beforeAll(async () => {
-	sim = await startSimulator({ timeScale: 0 });
-});
-afterAll(() => sim.close());
-beforeEach(() => sim.reset());
+const sim = useSimulator({ timeScale: 0 });
 
 const admin = async (method: string, path: string, body?: unknown) =>
 	toReply(await fetch(`${sim.origin}${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body) }));

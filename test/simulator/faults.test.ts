@@ -1,16 +1,9 @@
 /**
  * Injected faults (in-process and through the admin endpoint) and the rate limiter.
  */
-import { startSimulator, Simulator } from '.';
-import { call, download, generate, sleep, status, toReply, waitFinal } from './helpers';
+import { call, download, generate, sleep, status, toReply, waitFinal, useSimulator } from './helpers';
 
-let sim: Simulator;
-
-beforeAll(async () => {
-	sim = await startSimulator({ timeScale: 0 });
-});
-afterAll(() => sim.close());
-beforeEach(() => sim.reset());
+const sim = useSimulator({ timeScale: 0 });
 
 const slide = { prompt: 'Fault tolerance', output_type: 'single_slide' };
 

@@ -2,7 +2,8 @@
  * Test helpers for the simulator's own tests: real HTTP through Node's fetch, nothing mocked.
  */
 import JSZip from 'jszip';
-import type { KeyName, Simulator } from '.';
+import type { KeyName, Simulator, SimulatorOptions } from '.';
+import { startSimulator } from '.';
 
 export interface Reply {
 	status: number;
@@ -80,4 +81,25 @@ export async function readPptx(bytes: Buffer) {
 	const slides = await Promise.all(slideNames.map((n) => zip.file(n)!.async('string')));
 	const presentation = await zip.file('ppt/presentation.xml')?.async('string');
 	return { names, slides, presentation };
+}
+
+/**
+ * One simulator for a test file: started before the first test, reset before each, closed after
+ * the last. The simulator exists only once `beforeAll` has run, so this hands out a stand-in that
+ * forwards every property and method to it; tests write `sim.jobs()` as usual.
+ */
+export function useSimulator(options: SimulatorOptions = {}): Simulator {
+	let current: Simulator | undefined;
+	beforeAll(async () => {
+		current = await startSimulator(options);
+	});
+	afterAll(async () => await current?.close());
+	beforeEach(() => current!.reset());
+	return new Proxy({} as Simulator, {
+		get(_target, property) {
+			if (!current) throw new Error('The simulator is used before beforeAll started it');
+			const value = Reflect.get(current, property, current) as unknown;
+			return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(current) : value;
+		},
+	});
 }

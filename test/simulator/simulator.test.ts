@@ -2,17 +2,11 @@
  * The simulated Perceptis API: keys, per-key visibility, request validation, templates, prompt
  * directives, job lifecycle, billing, idempotency and ids that need URL encoding. Real HTTP only.
  */
-import { startSimulator, KEYS, Simulator } from '.';
-import { call, generate, sleep, status, waitFinal } from './helpers';
+import { KEYS } from '.';
+import { call, generate, sleep, status, waitFinal, useSimulator } from './helpers';
 
-let sim: Simulator;
-
-beforeAll(async () => {
-	// 0.001: a single slide takes 300 ms, a deck 600 ms.
-	sim = await startSimulator({ timeScale: 0.001 });
-});
-afterAll(() => sim.close());
-beforeEach(() => sim.reset());
+// 0.001: a single slide takes 300 ms, a deck 600 ms.
+const sim = useSimulator({ timeScale: 0.001 });
 
 const slide = { prompt: 'Quarterly revenue up 12%', output_type: 'single_slide' };
 

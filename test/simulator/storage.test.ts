@@ -2,16 +2,9 @@
  * The object-storage server: real .pptx files behind signed, expiring links, S3-like XML errors,
  * and a visible failure when a client sends its API key to the storage host.
  */
-import { startSimulator, Simulator } from '.';
-import { download, generate, readPptx, sleep, status, waitFinal } from './helpers';
+import { download, generate, readPptx, sleep, status, waitFinal, useSimulator } from './helpers';
 
-let sim: Simulator;
-
-beforeAll(async () => {
-	sim = await startSimulator({ timeScale: 0 }); // jobs complete at once
-});
-afterAll(() => sim.close());
-beforeEach(() => sim.reset());
+const sim = useSimulator({ timeScale: 0 }); // jobs complete at once
 
 async function completedJob(body: Record<string, unknown>) {
 	const { json } = await generate(sim, body);

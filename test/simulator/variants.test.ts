@@ -1,16 +1,10 @@
 /**
  * Each switch for an undocumented part of the API changes exactly what it says.
  */
-import { startSimulator, DEFAULT_VARIANTS, Simulator } from '.';
-import { call, generate, status, waitFinal } from './helpers';
+import { DEFAULT_VARIANTS, startSimulator } from '.';
+import { call, generate, status, waitFinal, useSimulator } from './helpers';
 
-let sim: Simulator;
-
-beforeAll(async () => {
-	sim = await startSimulator({ timeScale: 0 });
-});
-afterAll(() => sim.close());
-beforeEach(() => sim.reset());
+const sim = useSimulator({ timeScale: 0 });
 
 const slide = { prompt: 'Variants', output_type: 'single_slide' };
 

@@ -43,3 +43,14 @@ export function assertPptx(bytes: Buffer): PptxSummary {
 	const slides = entries.filter((e) => /^ppt\/slides\/slide\d+\.xml$/.test(e)).length;
 	return { entries, slides };
 }
+
+export const PPTX_MIME = 'application/vnd.openxmlformats-officedocument.presentationml.presentation';
+
+/** Throws unless a webhook answered 200 with a PowerPoint file; returns the file's summary. */
+export function pptxResponse(response: { status: number; headers: Record<string, unknown>; data: unknown }): PptxSummary {
+	const type = String(response.headers['content-type'] ?? '');
+	if (response.status !== 200 || !type.includes(PPTX_MIME)) {
+		throw new Error(`expected 200 with a .pptx, got ${response.status} ${type}`);
+	}
+	return assertPptx(Buffer.from(response.data as ArrayBuffer));
+}
