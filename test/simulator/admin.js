@@ -30,7 +30,13 @@ function createAdminHandler(sim) {
 			case 'GET /__sim/jobs':
 				return ok(sim.jobs());
 			case 'GET /__sim/state':
-				return ok({ variants: sim.variants, creditsCharged: sim.creditsCharged(), faults: sim.pendingFaults() });
+				return ok({
+					// All three servers, so a client in another process can aim at the foreign one too.
+					origins: { api: sim.origin, storage: sim.storageOrigin, foreign: sim.foreignOrigin },
+					variants: sim.variants,
+					creditsCharged: sim.creditsCharged(),
+					faults: sim.pendingFaults(),
+				});
 			case 'POST /__sim/reset':
 				sim.reset();
 				return ok({ ok: true });

@@ -35,6 +35,7 @@ it('GET /__sim/jobs and /__sim/state report jobs and credits', async () => {
 	expect(jobs.json).toEqual([expect.objectContaining({ id: json.job_id, status: 'completed', creditsCharged: 4, keyPlan: 'business' })]);
 	const state = await admin('GET', '/__sim/state');
 	expect(state.json).toMatchObject({ creditsCharged: 4, faults: [], variants: { timeScale: 0 } });
+	expect(state.json.origins).toEqual({ api: sim.origin, storage: sim.storageOrigin, foreign: sim.foreignOrigin });
 });
 
 it('POST /__sim/config changes variants and rejects bad ones', async () => {
@@ -57,6 +58,16 @@ it('POST /__sim/reset clears requests, jobs and variants', async () => {
 	expect(sim.requests).toHaveLength(0);
 	expect(sim.jobs()).toHaveLength(0);
 	expect(sim.variants.jobIdField).toBe('job_id');
+});
+
+it('POST /__sim/faults takes the new kinds and fields, and /__sim/state lists them', async () => {
+	const injected = await admin('POST', '/__sim/faults', { kind: 'redirect', redirectTo: 'same', redirectStatus: 302, server: 'storage' });
+	expect(injected.status).toBe(200);
+	expect(injected.json.fault).toMatchObject({ kind: 'redirect', redirectTo: 'same', redirectStatus: 302, server: 'storage' });
+	expect((await admin('POST', '/__sim/faults', { kind: 'redirect', redirectStatus: 300 })).status).toBe(400);
+	expect((await admin('POST', '/__sim/faults', { kind: 'not-a-file', server: 'foreign' })).status).toBe(200);
+	const state = await admin('GET', '/__sim/state');
+	expect(state.json.faults.map((f: { kind: string; server: string }) => `${f.server}:${f.kind}`)).toEqual(['storage:redirect', 'foreign:not-a-file']);
 });
 
 it('answers 404 to unknown admin routes', async () => {

@@ -81,7 +81,7 @@ function createApiHandler({ variants, jobs, idempotency, limiter, signer, pptx, 
 			const link = signer.sign(path, v.linkTtlMs, now);
 			const item = { url: `${storageOrigin()}${path}?${link.query}`, slide_count: job.slideCount };
 			if (v.extraDownloadFields) {
-				item.file_name = fileName(job, index);
+				item.file_name = fileName(job, index, v.fileNameExtension);
 				item.variant_index = index;
 				item.expires_at = iso(link.expires);
 				item.size_bytes = (await pptx.get(job, index)).length;
@@ -111,8 +111,9 @@ function createApiHandler({ variants, jobs, idempotency, limiter, signer, pptx, 
 			updated_at: iso(state.updatedAt),
 		};
 		if (state.progress !== undefined) payload.progress = state.progress;
-		if (state.status === 'completed') payload.downloads = await downloads(v, job, now);
-		if (state.status === 'failed') {
+		// By outcome, not by the reported word: `[sim:status=completed]` reports "completed" with no downloads.
+		if (state.outcome === 'completed') payload.downloads = await downloads(v, job, now);
+		if (state.outcome === 'failed') {
 			const message = 'The generation failed (simulated by [sim:fail]). No credits were charged.';
 			payload.error = v.failedErrorForm === 'string' ? message : { code: 'generation_failed', message };
 		}

@@ -3,21 +3,46 @@
 /**
  * Starts the Perceptis simulator in its own process (end-to-end tests, demos):
  *
- *   node test/simulator/cli.js [--host 127.0.0.1] [--port N] [--storage-port N] [--time-scale X]
- *                              [--deck-seconds N] [--slide-seconds N] [--config JSON] [--verbose]
+ *   node test/simulator/cli.js [--host 127.0.0.1] [--port N] [--storage-port N] [--foreign-host 127.0.0.2]
+ *                              [--foreign-port N] [--time-scale X] [--deck-seconds N] [--slide-seconds N]
+ *                              [--config JSON] [--verbose] [--help]
  *
- * Prints exactly one JSON line {"origin","storageOrigin","keys"} to stdout once both servers listen,
- * so a parent process can read it; everything else goes to stderr. Exits cleanly on SIGINT/SIGTERM.
+ * Prints exactly one JSON line {"origin","storageOrigin","foreignOrigin","keys"} to stdout once all
+ * three servers listen, so a parent process can read it; everything else goes to stderr (only
+ * --help, which starts nothing, prints its text to stdout). Exits cleanly on SIGINT/SIGTERM.
  */
 const { startSimulator } = require('./index');
 
 const USAGE =
-	'usage: node test/simulator/cli.js [--host H] [--port N] [--storage-port N] [--time-scale X] ' +
-	'[--deck-seconds N] [--slide-seconds N] [--config JSON] [--verbose]';
+	'usage: node test/simulator/cli.js [--host H] [--port N] [--storage-port N] [--foreign-host H] ' +
+	'[--foreign-port N] [--time-scale X] [--deck-seconds N] [--slide-seconds N] [--config JSON] [--verbose] [--help]';
+
+const HELP = `${USAGE}
+
+Runs the Perceptis API simulator: an API server, an object-storage server for the signed download
+links, and a "foreign" server (another host, which must never receive the API key).
+
+  --host H            address of the API and storage servers (default 127.0.0.1)
+  --port N            API port (default 0: any free port)
+  --storage-port N    storage port (default 0)
+  --foreign-host H    address of the foreign server (default 127.0.0.2, another loopback host;
+                      falls back to --host if it cannot be bound)
+  --foreign-port N    foreign port (default 0)
+  --time-scale X      job duration multiplier (default 1: slide 300 s, deck 600 s)
+  --deck-seconds N    deck duration before time scaling
+  --slide-seconds N   single-slide duration before time scaling
+  --config JSON       initial switches, e.g. '{"jobIdStyle":"needs-encoding"}' (see README.md)
+  --verbose           one redacted line per request on stderr
+  --help              this text
+
+Prints one JSON line {"origin","storageOrigin","foreignOrigin","keys"} on stdout, then runs until
+SIGINT/SIGTERM. Faults and switches can be changed at run time: POST <origin>/__sim/config, /__sim/faults.
+`;
 
 function parseArgs(argv) {
 	const options = { durationsMs: {} };
 	let verbose = false;
+	let help = false;
 	const number = (flag, text) => {
 		const value = Number(text);
 		if (text === undefined || text === '' || !Number.isFinite(value) || value < 0) throw new Error(`${flag} needs a number >= 0`);
@@ -37,6 +62,13 @@ function parseArgs(argv) {
 			case '--storage-port':
 				options.storagePort = number(flag, value());
 				break;
+			case '--foreign-host':
+				options.foreignHost = value();
+				if (!options.foreignHost) throw new Error('--foreign-host needs a value');
+				break;
+			case '--foreign-port':
+				options.foreignPort = number(flag, value());
+				break;
 			case '--time-scale':
 				options.timeScale = number(flag, value());
 				break;
@@ -52,22 +84,31 @@ function parseArgs(argv) {
 			case '--verbose':
 				verbose = true;
 				break;
+			case '--help':
+			case '-h':
+				help = true;
+				break;
 			default:
 				throw new Error(`unknown argument ${flag}`);
 		}
 	}
 	if (verbose) options.log = (line) => process.stderr.write(`[perceptis-sim] ${line}\n`);
-	return options;
+	return { options, help };
 }
 
 async function main() {
-	let options;
+	let parsed;
 	try {
-		options = parseArgs(process.argv.slice(2));
+		parsed = parseArgs(process.argv.slice(2));
 	} catch (error) {
 		process.stderr.write(`${error.message}\n${USAGE}\n`);
 		process.exit(2);
 	}
+	if (parsed.help) {
+		process.stdout.write(HELP);
+		return;
+	}
+	const { options } = parsed;
 	const sim = await startSimulator(options);
 	let closing = false;
 	const stop = async () => {
@@ -78,7 +119,8 @@ async function main() {
 	};
 	process.on('SIGINT', stop);
 	process.on('SIGTERM', stop);
-	process.stdout.write(`${JSON.stringify({ origin: sim.origin, storageOrigin: sim.storageOrigin, keys: sim.keys })}\n`);
+	const info = { origin: sim.origin, storageOrigin: sim.storageOrigin, foreignOrigin: sim.foreignOrigin, keys: sim.keys };
+	process.stdout.write(`${JSON.stringify(info)}\n`);
 }
 
 main().catch((error) => {

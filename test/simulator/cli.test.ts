@@ -9,7 +9,7 @@ const CLI = path.join(__dirname, 'cli.js');
 
 interface Running {
 	child: ChildProcessWithoutNullStreams;
-	info: { origin: string; storageOrigin: string; keys: Record<string, string> };
+	info: { origin: string; storageOrigin: string; foreignOrigin: string; keys: Record<string, string> };
 	stdout: () => string;
 	stderr: () => string;
 	exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -39,7 +39,10 @@ it('prints one JSON line, serves the API, and exits cleanly on SIGTERM', async (
 	expect(run.info.origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
 	expect(run.info.storageOrigin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
 	expect(run.info.storageOrigin).not.toBe(run.info.origin);
+	expect(run.info.foreignOrigin).toMatch(/^http:\/\/127\.0\.0\.2:\d+$/);
+	expect(Object.keys(run.info)).toEqual(['origin', 'storageOrigin', 'foreignOrigin', 'keys']);
 	expect(run.info.keys).toEqual(KEYS);
+	expect(await (await fetch(`${run.info.foreignOrigin}/anything`)).json()).toEqual({ job_id: 'foreign-job', status: 'processing' });
 	const reply = await fetch(`${run.info.origin}/api/v1/generate`, {
 		method: 'POST',
 		headers: { authorization: `Bearer ${run.info.keys.business}`, 'content-type': 'application/json' },
@@ -79,4 +82,29 @@ it('refuses unknown arguments with exit code 2 and usage on stderr', async () =>
 	expect(code).toBe(2);
 	expect(stdout).toBe('');
 	expect(stderr).toMatch(/unknown argument --prot[\s\S]*usage:/);
+});
+
+it('takes --foreign-host and --foreign-port', async () => {
+	const probe = await startCli([]);
+	const port = Number(new URL(probe.info.foreignOrigin).port);
+	probe.child.kill('SIGTERM');
+	await probe.exited;
+	const run = await startCli(['--foreign-host', '127.0.0.3', '--foreign-port', String(port)]);
+	expect(run.info.foreignOrigin).toBe(`http://127.0.0.3:${port}`);
+	run.child.kill('SIGTERM');
+	expect((await run.exited).code).toBe(0);
+});
+
+it('prints help on stdout with --help, starts nothing and exits 0', async () => {
+	const child = spawn(process.execPath, [CLI, '--help'], { stdio: 'pipe' });
+	let stdout = '';
+	let stderr = '';
+	child.stdout.on('data', (d) => (stdout += d));
+	child.stderr.on('data', (d) => (stderr += d));
+	const code = await new Promise((resolve) => child.on('exit', resolve));
+	expect(code).toBe(0);
+	expect(stderr).toBe('');
+	expect(stdout).toMatch(/^usage: node test\/simulator\/cli\.js/);
+	for (const flag of ['--foreign-host', '--foreign-port', '--storage-port', '--config', '--verbose']) expect(stdout).toContain(flag);
+	expect(stdout).toContain('foreignOrigin');
 });

@@ -2,20 +2,52 @@
 /**
  * One-shot network and server faults: each applies to the next `times` requests that match its
  * server, method and path prefix, in the order the faults were injected. They model what a
- * client meets between it and the API (proxies, dropped connections), so they act before auth.
+ * client meets between it and the API (proxies, CDNs, captive portals, object storage that
+ * misbehaves, dropped connections), so they act before auth.
  */
-const { apiError, formatRetryAfter } = require('./http-util');
+const { apiError, formatRetryAfter, json } = require('./http-util');
+const { STATUS_PREFIX } = require('./api');
 
-const FAULT_KINDS = Object.freeze(['http500', 'html502', 'reset', 'reset-after', 'slow', 'malformed-json', 'rate-limit']);
+/**
+ * - http500: JSON 500 in the configured error form.
+ * - html502: an nginx-style HTML 502 page.
+ * - reset: socket destroyed before the request is handled.
+ * - reset-after: handled (a job is created), then the socket is destroyed: the answer is lost.
+ * - slow: answers normally after delayMs (default 1000).
+ * - malformed-json: 200 application/json, cut off mid-value.
+ * - rate-limit: 429 with Retry-After (retryAfterSeconds, default 1).
+ * - redirect: redirectStatus (default 307) with a Location on redirectTo ('foreign' default, 'same', 'storage').
+ * - html200: 200 text/html sign-in page (captive portal, or storage's "link expired, sign in").
+ * - json-without-status: 200 JSON with a job id and no `status` field.
+ * - not-a-file: 200 application/octet-stream whose bytes are a text message, not a .pptx (ZIP).
+ */
+const FAULT_KINDS = Object.freeze([
+	'http500',
+	'html502',
+	'reset',
+	'reset-after',
+	'slow',
+	'malformed-json',
+	'rate-limit',
+	'redirect',
+	'html200',
+	'json-without-status',
+	'not-a-file',
+]);
+
+const FAULT_SERVERS = Object.freeze(['api', 'storage', 'foreign']);
+const REDIRECT_REASONS = Object.freeze({ 301: 'Moved Permanently', 302: 'Found', 303: 'See Other', 307: 'Temporary Redirect', 308: 'Permanent Redirect' });
+const REDIRECT_STATUSES = Object.freeze(Object.keys(REDIRECT_REASONS).map(Number));
+const REDIRECT_TARGETS = Object.freeze(['foreign', 'same', 'storage']);
 
 function normaliseFault(fault) {
 	if (fault === null || typeof fault !== 'object') throw new TypeError('a fault must be an object');
-	const known = ['method', 'path', 'server', 'kind', 'times', 'delayMs', 'retryAfterSeconds'];
+	const known = ['method', 'path', 'server', 'kind', 'times', 'delayMs', 'retryAfterSeconds', 'redirectStatus', 'redirectTo'];
 	const extra = Object.keys(fault).find((k) => !known.includes(k));
 	if (extra) throw new TypeError(`unknown fault field "${extra}"`);
 	if (!FAULT_KINDS.includes(fault.kind)) throw new TypeError(`fault kind must be one of ${FAULT_KINDS.join(', ')}`);
 	const server = fault.server === undefined ? 'api' : fault.server;
-	if (server !== 'api' && server !== 'storage') throw new TypeError('fault server must be "api" or "storage"');
+	if (!FAULT_SERVERS.includes(server)) throw new TypeError(`fault server must be one of ${FAULT_SERVERS.map((s) => `"${s}"`).join(', ')}`);
 	const times = fault.times === undefined ? 1 : fault.times;
 	if (!Number.isInteger(times) || times < 1) throw new TypeError('fault times must be an integer >= 1');
 	const delayMs = fault.delayMs === undefined ? (fault.kind === 'slow' ? 1000 : 0) : fault.delayMs;
@@ -26,6 +58,19 @@ function normaliseFault(fault) {
 	}
 	if (fault.method !== undefined && typeof fault.method !== 'string') throw new TypeError('fault method must be a string');
 	if (fault.path !== undefined && typeof fault.path !== 'string') throw new TypeError('fault path must be a string');
+	// Redirect fields on another kind would be silently ignored; a test that sets them meant a redirect.
+	const redirect = fault.kind === 'redirect';
+	for (const field of ['redirectStatus', 'redirectTo']) {
+		if (!redirect && fault[field] !== undefined) throw new TypeError(`fault ${field} only applies to kind "redirect"`);
+	}
+	const redirectStatus = redirect ? (fault.redirectStatus === undefined ? 307 : fault.redirectStatus) : null;
+	if (redirect && !REDIRECT_STATUSES.includes(redirectStatus)) {
+		throw new TypeError(`fault redirectStatus must be one of ${REDIRECT_STATUSES.join(', ')}`);
+	}
+	const redirectTo = redirect ? (fault.redirectTo === undefined ? 'foreign' : fault.redirectTo) : null;
+	if (redirect && !REDIRECT_TARGETS.includes(redirectTo)) {
+		throw new TypeError(`fault redirectTo must be one of ${REDIRECT_TARGETS.map((t) => `"${t}"`).join(', ')}`);
+	}
 	return {
 		server,
 		method: fault.method === undefined ? null : fault.method.toUpperCase(),
@@ -34,6 +79,8 @@ function normaliseFault(fault) {
 		remaining: times,
 		delayMs,
 		retryAfterSeconds,
+		redirectStatus,
+		redirectTo,
 	};
 }
 
@@ -69,8 +116,61 @@ class FaultQueue {
 	}
 }
 
-/** The canned answer of an answering fault kind (reset kinds and `slow` are handled by the dispatcher). */
-function faultResponse(fault, variants, now = Date.now()) {
+/** The short HTML body nginx sends with a redirect. */
+const redirectPage = (status) => {
+	const title = `${status} ${REDIRECT_REASONS[status]}`;
+	return `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`;
+};
+
+// What a captive portal, an SSO proxy or a storage "this link expired" page serves: 200, HTML, a form.
+const SIGN_IN_PAGE = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Sign in</title>
+</head>
+<body>
+<main>
+<h1>Sign in to continue</h1>
+<p>Your session has expired. Please sign in again.</p>
+<form method="post" action="/login">
+<label>Email <input type="email" name="email" autocomplete="username" required></label>
+<label>Password <input type="password" name="password" autocomplete="current-password" required></label>
+<button type="submit">Sign in</button>
+</form>
+</main>
+</body>
+</html>
+`;
+
+/**
+ * Where a redirect points. 'same' marks the query (`redirected=1`) so that following it is a new,
+ * distinguishable request; the API ignores the query and storage only reads expires/signature, so it
+ * still works. The raw URL is appended as is: re-serialising it could change an encoded job id.
+ */
+function redirectLocation(fault, { server, url, origins }) {
+	if (fault.redirectTo === 'storage') return `${origins.storage}${url}`;
+	if (fault.redirectTo === 'same') return `${origins[server]}${url}${url.includes('?') ? '&' : '?'}redirected=1`;
+	return `${origins.foreign}${url}`;
+}
+
+/** The job id a status URL names (decoded like the API does), for answers that echo it. */
+function statusIdOf(url) {
+	const path = url.split('?')[0];
+	if (!path.startsWith(STATUS_PREFIX) || path.length === STATUS_PREFIX.length) return null;
+	try {
+		return decodeURIComponent(path.slice(STATUS_PREFIX.length));
+	} catch {
+		return path.slice(STATUS_PREFIX.length);
+	}
+}
+
+/**
+ * The canned answer of an answering fault kind (reset kinds and `slow` are handled by the dispatcher).
+ * `request` is `{ server, url, origins: {api, storage, foreign} }` of the request being answered.
+ */
+function faultResponse(fault, variants, request, now = Date.now()) {
 	switch (fault.kind) {
 		case 'http500':
 			return apiError(variants, 500, 'internal_error', 'Internal server error (simulated fault).');
@@ -87,9 +187,26 @@ function faultResponse(fault, variants, now = Date.now()) {
 			return apiError(variants, 429, 'rate_limit_exceeded', 'Too many requests (simulated fault).', {
 				'retry-after': formatRetryAfter(fault.retryAfterSeconds, variants.retryAfterFormat, now),
 			});
+		case 'redirect':
+			return {
+				status: fault.redirectStatus,
+				headers: { location: redirectLocation(fault, request), 'content-type': 'text/html; charset=utf-8' },
+				body: redirectPage(fault.redirectStatus),
+			};
+		case 'html200':
+			return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }, body: SIGN_IN_PAGE };
+		case 'json-without-status':
+			return json(200, { job_id: statusIdOf(request.url) || 'job_nostatus', message: 'ok' });
+		case 'not-a-file':
+			// The right status and a binary content type, but the bytes are a message, not a ZIP.
+			return {
+				status: 200,
+				headers: { 'content-type': 'application/octet-stream' },
+				body: 'This link has expired. Please sign in again.\n',
+			};
 		default:
 			return null;
 	}
 }
 
-module.exports = { FaultQueue, FAULT_KINDS, faultResponse };
+module.exports = { FaultQueue, FAULT_KINDS, FAULT_SERVERS, REDIRECT_STATUSES, REDIRECT_TARGETS, faultResponse };

@@ -1,6 +1,7 @@
 /**
  * Injected faults (in-process and through the admin endpoint) and the rate limiter.
  */
+import { FAULT_KINDS } from '.';
 import { call, download, generate, sleep, status, toReply, waitFinal, useSimulator } from './helpers';
 
 const sim = useSimulator({ timeScale: 0 });
@@ -109,6 +110,7 @@ describe('faults', () => {
 		expect(() => sim.injectFault({ kind: 'explode' } as never)).toThrow(/kind/);
 		expect(() => sim.injectFault({ kind: 'http500', times: 0 })).toThrow(/times/);
 		expect(() => sim.injectFault({ kind: 'http500', server: 'cdn' } as never)).toThrow(/server/);
+		expect(() => sim.injectFault({ kind: 'http500', redirect: 'same' } as never)).toThrow(/unknown fault field "redirect"/);
 		expect(sim.pendingFaults()).toEqual([]);
 	});
 
@@ -121,6 +123,132 @@ describe('faults', () => {
 		expect((await generate(sim, slide)).status).toBe(500);
 		const bad = await fetch(`${sim.origin}/__sim/faults`, { method: 'POST', body: JSON.stringify({ kind: 'nope' }) });
 		expect(bad.status).toBe(400);
+	});
+});
+
+describe('proxy, CDN and storage misbehaviour', () => {
+	it('redirect: 307 to the foreign host, same URL, short HTML body, nothing handled', async () => {
+		const pending = sim.injectFault({ kind: 'redirect', path: '/api/v1/generate' });
+		expect(pending).toMatchObject({ kind: 'redirect', redirectStatus: 307, redirectTo: 'foreign' });
+		const reply = await generate(sim, slide, { redirect: 'manual' });
+		expect(reply.status).toBe(307);
+		expect(reply.headers.get('location')).toBe(`${sim.foreignOrigin}/api/v1/generate`);
+		expect(reply.headers.get('content-type')).toBe('text/html; charset=utf-8');
+		expect(reply.text).toMatch(/<title>307 Temporary Redirect<\/title>/);
+		expect(sim.jobs()).toHaveLength(0);
+		expect(sim.requests.map((r) => [r.server, r.status])).toEqual([['api', 307]]);
+	});
+
+	it('redirect: a client that sends its key on to the Location is caught, by key name', async () => {
+		const { json } = await generate(sim, slide);
+		sim.injectFault({ kind: 'redirect', path: '/api/v1/status/' });
+		const moved = await status(sim, json.job_id, { redirect: 'manual' });
+		const location = moved.headers.get('location')!;
+		expect(location).toBe(`${sim.foreignOrigin}/api/v1/status/${json.job_id}`);
+		const followed = await toReply(await fetch(location, { headers: { authorization: `Bearer ${sim.keys.business}` } }));
+		expect(followed.json).toEqual({ job_id: 'foreign-job', status: 'processing' });
+		const leak = sim.requests[sim.requests.length - 1];
+		expect(leak).toMatchObject({ server: 'foreign', keyPlan: 'business', path: `/api/v1/status/${json.job_id}` });
+		expect(leak.headers.authorization).toBe('Bearer <redacted:business>');
+		expect(JSON.stringify(leak)).not.toContain(sim.keys.business);
+	});
+
+	it.each([301, 302, 303, 307, 308] as const)('redirect %i to the same origin marks the query', async (code) => {
+		sim.injectFault({ kind: 'redirect', redirectStatus: code, redirectTo: 'same', times: 2 });
+		const plain = await call(sim, 'GET', '/api/v1/status/job_a', { redirect: 'manual' });
+		expect(plain.status).toBe(code);
+		expect(plain.headers.get('location')).toBe(`${sim.origin}/api/v1/status/job_a?redirected=1`);
+		const withQuery = await call(sim, 'GET', '/api/v1/status/job_a?x=1', { redirect: 'manual' });
+		expect(withQuery.headers.get('location')).toBe(`${sim.origin}/api/v1/status/job_a?x=1&redirected=1`);
+	});
+
+	it('redirect same: following it works, and an id that needs encoding arrives intact', async () => {
+		sim.configure({ jobIdStyle: 'needs-encoding' });
+		const { json } = await generate(sim, slide);
+		sim.injectFault({ kind: 'redirect', redirectTo: 'same', path: '/api/v1/status/' });
+		const reply = await status(sim, json.job_id);
+		expect(reply.status).toBe(200);
+		expect(reply.json).toMatchObject({ job_id: json.job_id, status: 'completed' });
+		const polls = sim.requests.filter((r) => r.path.startsWith('/api/v1/status/'));
+		expect(polls.map((r) => r.status)).toEqual([307, 200]);
+		expect(polls[1].path).toBe(`/api/v1/status/${encodeURIComponent(json.job_id)}?redirected=1`);
+	});
+
+	it('redirect storage: from the API to the storage origin with the same URL', async () => {
+		sim.injectFault({ kind: 'redirect', redirectTo: 'storage', redirectStatus: 302 });
+		const reply = await call(sim, 'GET', '/api/v1/status/job_b', { redirect: 'manual' });
+		expect(reply.status).toBe(302);
+		expect(reply.headers.get('location')).toBe(`${sim.storageOrigin}/api/v1/status/job_b`);
+	});
+
+	it('redirect on storage: to the foreign host, or to itself (following still downloads the file)', async () => {
+		const { json } = await generate(sim, slide);
+		const url: string = (await waitFinal(sim, json.job_id)).json.downloads[0].url;
+		const { pathname, search } = new URL(url);
+		sim.injectFault({ kind: 'redirect', server: 'storage' });
+		const away = await download(url, {}, 'manual');
+		expect(away.status).toBe(307);
+		expect(away.headers.get('location')).toBe(`${sim.foreignOrigin}${pathname}${search}`);
+		sim.injectFault({ kind: 'redirect', server: 'storage', redirectTo: 'same', redirectStatus: 308 });
+		const file = await download(url);
+		expect(file.status).toBe(200);
+		expect(file.bytes.subarray(0, 2).toString()).toBe('PK');
+		expect(sim.requests.filter((r) => r.server === 'storage').map((r) => r.status)).toEqual([307, 308, 200]);
+	});
+
+	it('html200: a 200 HTML sign-in page, from the API and from storage', async () => {
+		sim.injectFault({ kind: 'html200', path: '/api/v1/status/' });
+		sim.injectFault({ kind: 'html200', server: 'storage' });
+		const { json } = await generate(sim, slide);
+		const page = await status(sim, json.job_id);
+		expect(page.status).toBe(200);
+		expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+		expect(page.text).toMatch(/^<!doctype html>[\s\S]*<title>Sign in<\/title>[\s\S]*<form/i);
+		expect(page.json).toBeUndefined();
+		const url = (await status(sim, json.job_id)).json.downloads[0].url;
+		const fromStorage = await download(url);
+		expect(fromStorage.status).toBe(200);
+		expect(fromStorage.headers.get('content-type')).toBe('text/html; charset=utf-8');
+		expect(fromStorage.text).toContain('<title>Sign in</title>');
+	});
+
+	it('json-without-status: 200 JSON echoing the (decoded) id of a status URL, and no status', async () => {
+		sim.configure({ jobIdStyle: 'needs-encoding' });
+		const { json } = await generate(sim, slide);
+		sim.injectFault({ kind: 'json-without-status', times: 2 });
+		const reply = await status(sim, json.job_id);
+		expect(reply.status).toBe(200);
+		expect(reply.headers.get('content-type')).toMatch(/^application\/json/);
+		expect(reply.json).toEqual({ job_id: json.job_id, message: 'ok' });
+		expect((await generate(sim, slide)).json).toEqual({ job_id: 'job_nostatus', message: 'ok' });
+		expect(sim.jobs()).toHaveLength(1);
+	});
+
+	it('not-a-file: 200 application/octet-stream whose bytes are text, not a ZIP', async () => {
+		const { json } = await generate(sim, slide);
+		const url = (await waitFinal(sim, json.job_id)).json.downloads[0].url;
+		sim.injectFault({ kind: 'not-a-file', server: 'storage' });
+		const bogus = await download(url);
+		expect(bogus.status).toBe(200);
+		expect(bogus.headers.get('content-type')).toBe('application/octet-stream');
+		expect(bogus.text).toBe('This link has expired. Please sign in again.\n');
+		expect(bogus.bytes.subarray(0, 2).toString()).not.toBe('PK');
+		expect((await download(url)).bytes.subarray(0, 2).toString()).toBe('PK');
+	});
+
+	it('rejects bad redirect fields, and redirect fields on other kinds', () => {
+		expect(() => sim.injectFault({ kind: 'redirect', redirectStatus: 304 as never })).toThrow(/redirectStatus/);
+		expect(() => sim.injectFault({ kind: 'redirect', redirectTo: 'cdn' as never })).toThrow(/redirectTo/);
+		expect(() => sim.injectFault({ kind: 'http500', redirectTo: 'same' })).toThrow(/only applies to kind "redirect"/);
+		expect(() => sim.injectFault({ kind: 'html200', redirectStatus: 301 })).toThrow(/only applies/);
+		expect(sim.injectFault({ kind: 'http500' })).toMatchObject({ redirectStatus: null, redirectTo: null });
+	});
+
+	it('lists every kind in FAULT_KINDS', () => {
+		expect(FAULT_KINDS).toEqual(
+			expect.arrayContaining(['redirect', 'html200', 'json-without-status', 'not-a-file', 'http500', 'reset-after']),
+		);
+		expect(FAULT_KINDS).toHaveLength(11);
 	});
 });
 

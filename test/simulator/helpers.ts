@@ -13,6 +13,9 @@ export interface Reply {
 	json: any;
 }
 
+/** fetch's redirect modes (RequestRedirect is a DOM type, not in this project's libs). */
+export type RedirectMode = 'follow' | 'manual' | 'error';
+
 export interface CallOptions {
 	/** Which simulator key to send; null sends no Authorization header. Default 'business'. */
 	key?: KeyName | null;
@@ -21,6 +24,8 @@ export interface CallOptions {
 	/** Sent as is. */
 	rawBody?: string;
 	headers?: Record<string, string>;
+	/** fetch's redirect mode; 'manual' shows a redirect answer itself. Default 'follow'. */
+	redirect?: RedirectMode;
 }
 
 export async function toReply(response: Response): Promise<Reply> {
@@ -44,7 +49,7 @@ export async function call(sim: Simulator, method: string, path: string, options
 		body = JSON.stringify(options.body);
 	}
 	Object.assign(headers, options.headers);
-	return toReply(await fetch(`${sim.origin}${path}`, { method, headers, body }));
+	return toReply(await fetch(`${sim.origin}${path}`, { method, headers, body, redirect: options.redirect }));
 }
 
 export function generate(sim: Simulator, body: unknown, options: CallOptions = {}): Promise<Reply> {
@@ -67,8 +72,8 @@ export async function waitFinal(sim: Simulator, jobId: string, timeoutMs = 3000,
 	}
 }
 
-export async function download(url: string, headers: Record<string, string> = {}) {
-	const response = await fetch(url, { headers });
+export async function download(url: string, headers: Record<string, string> = {}, redirect: RedirectMode = 'follow') {
+	const response = await fetch(url, { headers, redirect });
 	const bytes = Buffer.from(await response.arrayBuffer());
 	return { status: response.status, headers: response.headers, bytes, text: bytes.toString('utf8') };
 }

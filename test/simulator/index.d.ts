@@ -6,7 +6,10 @@
 /** Names of the fixed fake keys; also what `keyPlan` reports. */
 export type KeyName = 'business' | 'business2' | 'enterprise' | 'starter' | 'trial' | 'free' | 'revoked';
 export type OutputType = 'single_slide' | 'deck';
+/** The documented statuses; `[sim:status=WORD]` and `[sim:running=WORD]` report any other word as typed. */
 export type JobStatus = 'pending' | 'processing' | 'completed' | 'failed';
+/** Names of the three servers, as `server` in recorded requests and faults. */
+export type ServerName = 'api' | 'storage' | 'foreign';
 
 /** The switches for every undocumented part of the API; defaults in DEFAULT_VARIANTS. */
 export interface Variants {
@@ -36,6 +39,11 @@ export interface Variants {
 	linkTtlMs: number;
 	/** Default 409. */
 	idempotencyConflictStatus: number;
+	/**
+	 * Extension of `file_name` (with extraDownloadFields) and of storage's Content-Disposition filename;
+	 * 1–8 lowercase letters or digits. The bytes stay a real .pptx. Default 'pptx'.
+	 */
+	fileNameExtension: string;
 }
 
 /** A partial set of variants; durationsMs is merged per output type. */
@@ -48,6 +56,13 @@ export interface SimulatorOptions extends VariantsPatch {
 	port?: number;
 	/** Storage server port; default 0 (any free port). */
 	storagePort?: number;
+	/**
+	 * Address of the foreign server; default '127.0.0.2' (another loopback host). If it cannot be
+	 * bound, the foreign server listens on `host` instead (another origin, not another hostname).
+	 */
+	foreignHost?: string;
+	/** Foreign server port; default 0 (any free port). */
+	foreignPort?: number;
 	/** Receives one line per request (keys redacted) and simulator errors. */
 	log?: (line: string) => void;
 }
@@ -55,13 +70,16 @@ export interface SimulatorOptions extends VariantsPatch {
 export interface RecordedRequest {
 	/** Date.now() when the request arrived. */
 	at: number;
-	server: 'api' | 'storage';
+	server: ServerName;
 	method: string;
-	/** Raw request target, query included. */
+	/** Raw request target, query included ('foreign': keys redacted). */
 	path: string;
-	/** Lower-cased names, values as received (in-process: NOT redacted). */
+	/**
+	 * Lower-cased names, values as received: NOT redacted in-process for 'api' and 'storage'.
+	 * 'foreign' entries are stored redacted: authorization reads e.g. 'Bearer <redacted:business>'.
+	 */
 	headers: Record<string, string | string[] | undefined>;
-	/** Parsed JSON if it parsed, else the raw text, else undefined. */
+	/** Parsed JSON if it parsed, else the raw text, else undefined ('foreign': keys redacted). */
 	body: unknown;
 	/** Status sent; 'reset' when the socket was dropped; null while still being answered. */
 	status: number | 'reset' | null;
@@ -76,10 +94,11 @@ export interface JobSnapshot {
 	prompt: string;
 	/** The generate request body as parsed. */
 	body: unknown;
-	status: JobStatus;
+	/** What a status poll reports now (directive words included, exactly as typed). */
+	status: JobStatus | (string & {});
 	/** Date.now() of creation. */
 	createdAt: number;
-	/** Date.now() value at which the job reached `completed` or `failed`; null while running. */
+	/** Date.now() value at which the job ended (`completed`, `failed` or a `[sim:status=…]` word); null while running. */
 	completedAt: number | null;
 	idempotencyKey: string | null;
 	creditsCharged: number;
@@ -91,7 +110,31 @@ export interface JobSnapshot {
 	slideCount: number;
 }
 
-export type FaultKind = 'http500' | 'html502' | 'reset' | 'reset-after' | 'slow' | 'malformed-json' | 'rate-limit';
+/**
+ * 'http500' JSON 500; 'html502' nginx HTML 502; 'reset' socket dropped unhandled; 'reset-after' handled,
+ * then dropped; 'slow' answers after delayMs; 'malformed-json' truncated 200 JSON; 'rate-limit' 429;
+ * 'redirect' 3xx with Location (see redirectTo); 'html200' 200 HTML sign-in page; 'json-without-status'
+ * 200 JSON {job_id, message} without `status`; 'not-a-file' 200 application/octet-stream of text bytes.
+ */
+export type FaultKind =
+	| 'http500'
+	| 'html502'
+	| 'reset'
+	| 'reset-after'
+	| 'slow'
+	| 'malformed-json'
+	| 'rate-limit'
+	| 'redirect'
+	| 'html200'
+	| 'json-without-status'
+	| 'not-a-file';
+
+export type RedirectStatus = 301 | 302 | 303 | 307 | 308;
+/**
+ * 'foreign': `${foreignOrigin}${url}`; 'same': the answering server's origin, the same URL with
+ * `redirected=1` added to the query; 'storage': `${storageOrigin}${url}`.
+ */
+export type RedirectTarget = 'foreign' | 'same' | 'storage';
 
 export interface Fault {
 	/** Matches any method when omitted. */
@@ -99,7 +142,7 @@ export interface Fault {
 	/** Prefix of the raw request target; matches any when omitted. */
 	path?: string;
 	/** Default 'api'. */
-	server?: 'api' | 'storage';
+	server?: ServerName;
 	kind: FaultKind;
 	/** How many matching requests it applies to. Default 1. */
 	times?: number;
@@ -107,16 +150,24 @@ export interface Fault {
 	delayMs?: number;
 	/** For 'rate-limit'. Default 1. */
 	retryAfterSeconds?: number;
+	/** For 'redirect' only (an error on other kinds). Default 307. */
+	redirectStatus?: RedirectStatus;
+	/** For 'redirect' only (an error on other kinds). Default 'foreign'. */
+	redirectTo?: RedirectTarget;
 }
 
 export interface PendingFault {
-	server: 'api' | 'storage';
+	server: ServerName;
 	method: string | null;
 	path: string | null;
 	kind: FaultKind;
 	remaining: number;
 	delayMs: number;
 	retryAfterSeconds: number;
+	/** null unless kind is 'redirect'. */
+	redirectStatus: RedirectStatus | null;
+	/** null unless kind is 'redirect'. */
+	redirectTo: RedirectTarget | null;
 }
 
 export interface Simulator {
@@ -124,8 +175,13 @@ export interface Simulator {
 	readonly origin: string;
 	/** Origin of the second server, which serves the signed download links. */
 	readonly storageOrigin: string;
+	/**
+	 * Origin of the third server, another host that must never receive the API key (e.g.
+	 * http://127.0.0.2:41236). It answers every request 200 {"job_id":"foreign-job","status":"processing"}.
+	 */
+	readonly foreignOrigin: string;
 	readonly keys: Readonly<Record<KeyName, string>>;
-	/** Every API and storage request in arrival order (live array, emptied by reset()). */
+	/** Every API, storage and foreign request in arrival order (live array, emptied by reset()). */
 	readonly requests: RecordedRequest[];
 	/** Copy of the current variants. */
 	readonly variants: Variants;
@@ -137,7 +193,7 @@ export interface Simulator {
 	pendingFaults(): PendingFault[];
 	/** Clears requests, jobs, idempotency keys, faults and rate-limit counters; variants back to the start options. */
 	reset(): void;
-	/** Closes both servers and destroys open sockets. */
+	/** Closes all three servers and destroys open sockets. */
 	close(): Promise<void>;
 }
 

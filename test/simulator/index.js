@@ -1,8 +1,10 @@
 'use strict';
 /**
  * Local simulator of the Perceptis API (see /work/shared/perceptis-api.md and README.md here):
- * an API server and a separate object-storage server on 127.0.0.1, both real HTTP, so the package
- * is tested through its real HTTP stack. Plain CommonJS, so `node cli.js` runs it without a build.
+ * an API server and a separate object-storage server on 127.0.0.1, plus a "foreign" server on
+ * another loopback address (127.0.0.2: genuinely another host) that must never see the API key.
+ * All real HTTP, so the package is tested through its real HTTP stack. Plain CommonJS, so
+ * `node cli.js` runs it without a build.
  */
 const http = require('http');
 const { KEYS, redactText } = require('./keys');
@@ -17,6 +19,7 @@ const { PptxCache } = require('./pptx');
 const { RequestLog } = require('./request-log');
 const { createApiHandler } = require('./api');
 const { createStorageHandler } = require('./storage');
+const { createForeignHandler } = require('./foreign');
 const { createAdminHandler, isAdminPath } = require('./admin');
 const { TEMPLATES } = require('./validate');
 
@@ -30,6 +33,23 @@ function listen(server, port, host) {
 	});
 }
 
+const originOf = (host, port) => `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+/**
+ * The foreign server listens on another loopback address, so it is another host by name too (a
+ * client that compares hostnames, not origins, still must not send the key there). Linux routes all
+ * of 127/8 to loopback; where only 127.0.0.1 exists (macOS by default) it falls back to `host` on
+ * its own port, which is still another origin.
+ */
+async function listenForeign(server, port, foreignHost, host, log) {
+	try {
+		return { host: foreignHost, port: await listen(server, port, foreignHost) };
+	} catch (error) {
+		if (log) log(`foreign server cannot listen on ${foreignHost} (${error.code || error.message}); using ${host}`);
+		return { host, port: await listen(server, port, host) };
+	}
+}
+
 function closeServer(server) {
 	return new Promise((resolve) => {
 		if (!server.listening) return resolve();
@@ -40,7 +60,15 @@ function closeServer(server) {
 }
 
 async function startSimulator(options = {}) {
-	const { host = '127.0.0.1', port = 0, storagePort = 0, log = null, ...variantOptions } = options;
+	const {
+		host = '127.0.0.1',
+		port = 0,
+		storagePort = 0,
+		foreignHost = '127.0.0.2',
+		foreignPort = 0,
+		log = null,
+		...variantOptions
+	} = options;
 	const initialVariants = mergeVariants(DEFAULT_VARIANTS, variantOptions);
 	let variants = initialVariants;
 
@@ -52,6 +80,7 @@ async function startSimulator(options = {}) {
 	const requestLog = new RequestLog();
 	const signer = createSigner();
 	let storageOrigin = '';
+	let foreignOrigin = '';
 	let origin = '';
 
 	const handleApi = createApiHandler({
@@ -63,7 +92,8 @@ async function startSimulator(options = {}) {
 		pptx,
 		storageOrigin: () => storageOrigin,
 	});
-	const handleStorage = createStorageHandler({ jobs, signer, pptx });
+	const handleStorage = createStorageHandler({ variants: () => variants, jobs, signer, pptx });
+	const handleForeign = createForeignHandler();
 
 	const sim = {
 		get origin() {
@@ -71,6 +101,9 @@ async function startSimulator(options = {}) {
 		},
 		get storageOrigin() {
 			return storageOrigin;
+		},
+		get foreignOrigin() {
+			return foreignOrigin;
 		},
 		keys: KEYS,
 		get requests() {
@@ -98,7 +131,7 @@ async function startSimulator(options = {}) {
 			variants = initialVariants;
 		},
 		async close() {
-			await Promise.all([closeServer(apiServer), closeServer(storageServer), pptx.close()]);
+			await Promise.all([closeServer(apiServer), closeServer(storageServer), closeServer(foreignServer), pptx.close()]);
 		},
 	};
 	const handleAdmin = createAdminHandler(sim);
@@ -114,6 +147,7 @@ async function startSimulator(options = {}) {
 			path: req.url,
 			headers: req.headers,
 			body: parseLoggedBody(rawBody),
+			redact: serverName === 'foreign',
 		});
 		const finish = (status) => {
 			entry.status = status;
@@ -127,7 +161,8 @@ async function startSimulator(options = {}) {
 		const fault = faults.take(serverName, req.method, req.url);
 		if (fault && fault.delayMs > 0) await sleep(fault.delayMs);
 		if (fault && fault.kind === 'reset') return drop();
-		const canned = fault && faultResponse(fault, variants);
+		const origins = { api: origin, storage: storageOrigin, foreign: foreignOrigin };
+		const canned = fault && faultResponse(fault, variants, { server: serverName, url: req.url, origins });
 		if (canned) {
 			finish(canned.status);
 			return send(req, res, canned);
@@ -155,13 +190,13 @@ async function startSimulator(options = {}) {
 		});
 	const apiServer = serve('api', handleApi);
 	const storageServer = serve('storage', handleStorage);
+	const foreignServer = serve('foreign', handleForeign);
 
 	try {
-		const apiPort = await listen(apiServer, port, host);
-		const filesPort = await listen(storageServer, storagePort, host);
-		const hostPart = host.includes(':') ? `[${host}]` : host;
-		origin = `http://${hostPart}:${apiPort}`;
-		storageOrigin = `http://${hostPart}:${filesPort}`;
+		origin = originOf(host, await listen(apiServer, port, host));
+		storageOrigin = originOf(host, await listen(storageServer, storagePort, host));
+		const foreign = await listenForeign(foreignServer, foreignPort, foreignHost, host, log);
+		foreignOrigin = originOf(foreign.host, foreign.port);
 	} catch (error) {
 		await sim.close();
 		throw error;

@@ -2,8 +2,9 @@
 /**
  * Job store and lifecycle. A job's state is a pure function of the clock (created_at + its duration),
  * so no timers run and tests stay deterministic: first 10% `pending`, then `processing` with a
- * `progress`, then `completed` or `failed`. Credits are charged once, the first time anything
- * observes the job as completed (equivalent to "charged when it completes" for every observer).
+ * `progress`, then `completed` or `failed` (or the words the prompt directives ask for). Credits are
+ * charged once, the first time anything observes the job as completed (equivalent to "charged when
+ * it completes" for every observer).
  */
 const crypto = require('crypto');
 
@@ -11,15 +12,31 @@ const PENDING_SHARE = 0.1;
 const DEFAULT_DECK_SLIDES = 3;
 const MAX_DECK_SLIDES = 60;
 
-/** Prompt directives for end-to-end tests that cannot reconfigure the simulator per request. */
+/**
+ * Prompt directives for end-to-end tests that cannot reconfigure the simulator per request.
+ * `status` and `running` words are kept exactly as typed (case included): they play an API that
+ * reports a status word the documentation does not list, and a client must not normalise it away.
+ */
 function parseDirectives(prompt) {
 	const slides = /\[sim:slides=(\d+)\]/i.exec(prompt);
+	const status = /\[sim:status=([A-Za-z0-9_-]+)\]/i.exec(prompt);
+	const running = /\[sim:running=([A-Za-z0-9_-]+)\]/i.exec(prompt);
 	return {
 		fail: /\[sim:fail\]/i.test(prompt),
 		never: /\[sim:never\]/i.test(prompt),
 		credits: /\[sim:credits\]/i.test(prompt),
 		slides: slides ? Math.min(MAX_DECK_SLIDES, Math.max(1, Number(slides[1]))) : null,
+		status: status ? status[1] : null,
+		running: running ? running[1] : null,
+		nofiles: /\[sim:nofiles\]/i.test(prompt),
 	};
+}
+
+/** How a job ends: `never` wins over `[sim:status=…]`, which wins over `[sim:fail]`. */
+function outcomeOf(directives) {
+	if (directives.never) return 'never';
+	if (directives.status) return 'custom';
+	return directives.fail ? 'failed' : 'completed';
 }
 
 /** The prompt as a person wrote it, without simulator directives (used for slide text). */
@@ -61,7 +78,12 @@ class JobStore {
 			templateName: request.templateName,
 			variantCount: request.outputType === 'single_slide' ? request.variantCount : 1,
 			slideCount: request.outputType === 'deck' ? directives.slides || DEFAULT_DECK_SLIDES : 1,
-			outcome: directives.never ? 'never' : directives.fail ? 'failed' : 'completed',
+			outcome: outcomeOf(directives),
+			// The word reported once the duration has passed when outcome is 'custom'.
+			finalStatus: directives.status,
+			// Reported instead of both `pending` and `processing` when set.
+			runningStatus: directives.running,
+			noFiles: directives.nofiles,
 			createdAt: now,
 			durationMs,
 			idempotencyKey: idempotencyKey || null,
@@ -82,26 +104,35 @@ class JobStore {
 		return this.byObjectKey.get(objectKey);
 	}
 
-	/** { status, progress?, updatedAt, completedAt } of a job at `now`; charges credits on completion. */
+	/**
+	 * { status, outcome, progress?, updatedAt, completedAt } of a job at `now`; charges credits on
+	 * completion. `status` is the word the API reports; `outcome` is what really happened, null while
+	 * running, else 'completed' | 'failed' | 'custom' (a `[sim:status=…]` word, even if that word is
+	 * "completed": such a job delivers nothing). Callers decide on downloads and errors by `outcome`.
+	 */
 	observe(job, now = Date.now()) {
 		const elapsed = now - job.createdAt;
 		const pendingMs = job.durationMs * PENDING_SHARE;
-		if (elapsed < pendingMs) return { status: 'pending', updatedAt: job.createdAt, completedAt: null };
+		if (elapsed < pendingMs) {
+			return { status: job.runningStatus || 'pending', outcome: null, updatedAt: job.createdAt, completedAt: null };
+		}
 		if (job.outcome === 'never' || elapsed < job.durationMs) {
 			const progress = job.durationMs > 0 ? Math.min(0.99, Math.round((elapsed / job.durationMs) * 100) / 100) : 0.99;
-			return { status: 'processing', progress, updatedAt: job.createdAt + pendingMs, completedAt: null };
+			return { status: job.runningStatus || 'processing', outcome: null, progress, updatedAt: job.createdAt + pendingMs, completedAt: null };
 		}
 		const endedAt = job.createdAt + job.durationMs;
 		if (job.outcome === 'completed' && !job.charged) {
-			// Billing (documented): single slide by delivered variants, deck by delivered slides.
+			// Billing (documented): single slide by delivered variants, deck by delivered slides; no files, no charge.
 			job.charged = true;
-			job.creditsCharged = job.outputType === 'deck' ? job.slideCount : job.variantCount;
+			if (this.fileCount(job) > 0) job.creditsCharged = job.outputType === 'deck' ? job.slideCount : job.variantCount;
 		}
-		return { status: job.outcome, updatedAt: endedAt, completedAt: endedAt };
+		const status = job.outcome === 'custom' ? job.finalStatus : job.outcome;
+		return { status, outcome: job.outcome, updatedAt: endedAt, completedAt: endedAt };
 	}
 
-	/** Number of .pptx files a completed job delivers: one per variant, or one deck. */
+	/** Number of .pptx files a completed job delivers: one per variant, or one deck ([sim:nofiles]: none). */
 	fileCount(job) {
+		if (job.noFiles) return 0;
 		return job.outputType === 'deck' ? 1 : job.variantCount;
 	}
 

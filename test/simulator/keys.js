@@ -73,9 +73,14 @@ function redactText(text) {
 	return out.replace(/\bsk-(?:live|test)-[A-Za-z0-9_-]+/g, '<redacted:unknown>');
 }
 
-/** The value to show instead of an Authorization header: never the key, but which key it was. */
+/**
+ * The value to show instead of an Authorization header: never the key, but which key it was.
+ * Idempotent: the foreign server's log is stored redacted, and the admin endpoint redacts it again.
+ */
 function redactAuthorization(value) {
-	if (bearerToken(value) === null) return '<redacted>';
+	const token = bearerToken(value);
+	if (token === null) return '<redacted>';
+	if (/^<redacted:[A-Za-z0-9_-]+>$/.test(token)) return `Bearer ${token}`;
 	return `Bearer <redacted:${keyNameOf(value) || 'unknown'}>`;
 }
 

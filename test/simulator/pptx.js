@@ -15,10 +15,13 @@ function slug(text) {
 	return s || 'presentation';
 }
 
-/** File name of file `index` (0-based) of a job: one per single-slide variant, or the deck. */
-function fileName(job, index) {
+/**
+ * File name of file `index` (0-based) of a job: one per single-slide variant, or the deck.
+ * `extension` is the `fileNameExtension` switch: a name that does not say .pptx although the bytes are one.
+ */
+function fileName(job, index, extension = 'pptx') {
 	const base = `perceptis-${slug(stripDirectives(job.prompt))}`;
-	return job.outputType === 'deck' ? `${base}-deck.pptx` : `${base}-variant-${index + 1}.pptx`;
+	return job.outputType === 'deck' ? `${base}-deck.${extension}` : `${base}-variant-${index + 1}.${extension}`;
 }
 
 class PptxCache {

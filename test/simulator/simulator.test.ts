@@ -237,6 +237,98 @@ describe('job lifecycle and billing', () => {
 	});
 });
 
+describe('status directives', () => {
+	it('[sim:status=WORD] runs normally, then reports WORD exactly as typed: no downloads, no error, no charge', async () => {
+		sim.configure({ timeScale: 1, durationsMs: { single_slide: 400, deck: 400 } });
+		const cancelled = (await generate(sim, { ...slide, prompt: 'Stop [sim:status=cancelled]' })).json.job_id;
+		const odd = (await generate(sim, { prompt: 'Odd [sim:status=Succeeded]', output_type: 'deck' })).json.job_id;
+		expect(['pending', 'processing']).toContain((await status(sim, cancelled)).json.status);
+		await sleep(450);
+		const reply = await status(sim, cancelled);
+		expect(reply.status).toBe(200);
+		expect(reply.json).toEqual({
+			job_id: cancelled,
+			status: 'cancelled',
+			output_type: 'single_slide',
+			created_at: expect.any(String),
+			updated_at: expect.any(String),
+		});
+		expect((await status(sim, odd)).json.status).toBe('Succeeded');
+		expect(sim.jobs().map((j) => [j.status, j.creditsCharged, j.completedAt !== null])).toEqual([
+			['cancelled', 0, true],
+			['Succeeded', 0, true],
+		]);
+		expect(sim.creditsCharged()).toBe(0);
+	});
+
+	it('[sim:status=completed] and [sim:status=failed] report the documented words without downloads or error', async () => {
+		sim.configure({ timeScale: 0 });
+		const completed = (await generate(sim, { ...slide, prompt: 'x [sim:status=completed]' })).json.job_id;
+		const failed = (await generate(sim, { ...slide, prompt: 'x [sim:status=failed]' })).json.job_id;
+		const done = await status(sim, completed);
+		expect(done.json.status).toBe('completed');
+		expect(done.json).not.toHaveProperty('downloads');
+		const broken = await status(sim, failed);
+		expect(broken.json.status).toBe('failed');
+		expect(broken.json).not.toHaveProperty('error');
+		expect(sim.creditsCharged()).toBe(0);
+	});
+
+	it('[sim:never] wins over [sim:status=…], which wins over [sim:fail]; a malformed WORD is ignored', async () => {
+		sim.configure({ timeScale: 0 });
+		const never = (await generate(sim, { ...slide, prompt: 'x [sim:status=expired] [sim:never]' })).json.job_id;
+		const custom = (await generate(sim, { ...slide, prompt: 'x [sim:fail] [sim:status=error]' })).json.job_id;
+		const malformed = (await generate(sim, { ...slide, prompt: 'x [sim:status=no way]' })).json.job_id;
+		expect((await status(sim, never)).json.status).toBe('processing');
+		expect((await status(sim, custom)).json).not.toHaveProperty('error');
+		expect((await status(sim, custom)).json.status).toBe('error');
+		expect((await status(sim, malformed)).json.status).toBe('completed');
+	});
+
+	it('[sim:running=WORD] replaces both pending and processing, then completes and bills normally', async () => {
+		sim.configure({ timeScale: 1, durationsMs: { single_slide: 500 } });
+		const { json } = await generate(sim, { ...slide, prompt: 'Wait [sim:running=in_progress]', variant_count: 2 });
+		expect((await status(sim, json.job_id)).json.status).toBe('in_progress');
+		await sleep(100);
+		// Past the pending share: still the same word, now with the usual progress.
+		const later = await status(sim, json.job_id);
+		expect(later.json.status).toBe('in_progress');
+		expect(later.json.progress).toBeGreaterThan(0);
+		expect(sim.jobs()[0].status).toBe('in_progress');
+		await sleep(450);
+		const done = await status(sim, json.job_id);
+		expect(done.json.status).toBe('completed');
+		expect(done.json.downloads).toHaveLength(2);
+		expect(sim.creditsCharged()).toBe(2);
+	});
+
+	it('[sim:running=WORD] combines with [sim:status=WORD] and [sim:never]', async () => {
+		sim.configure({ timeScale: 1, durationsMs: { single_slide: 300 } });
+		const ends = (await generate(sim, { ...slide, prompt: 'x [sim:running=queued] [sim:status=expired]' })).json.job_id;
+		const stuck = (await generate(sim, { ...slide, prompt: 'x [sim:running=queued] [sim:never]' })).json.job_id;
+		expect((await status(sim, ends)).json.status).toBe('queued');
+		await sleep(350);
+		expect((await status(sim, ends)).json.status).toBe('expired');
+		expect((await status(sim, stuck)).json.status).toBe('queued');
+	});
+
+	it('[sim:nofiles] completes with an empty downloads list and charges nothing', async () => {
+		sim.configure({ timeScale: 0, extraDownloadFields: true });
+		const single = (await generate(sim, { ...slide, prompt: 'Empty [sim:nofiles]', variant_count: 3 })).json.job_id;
+		const deck = (await generate(sim, { prompt: 'Empty [sim:nofiles] [sim:slides=5]', output_type: 'deck' })).json.job_id;
+		for (const id of [single, deck]) {
+			const reply = await status(sim, id);
+			expect(reply.json.status).toBe('completed');
+			expect(reply.json.downloads).toEqual([]);
+		}
+		expect(sim.jobs().map((j) => [j.status, j.creditsCharged])).toEqual([
+			['completed', 0],
+			['completed', 0],
+		]);
+		expect(sim.creditsCharged()).toBe(0);
+	});
+});
+
 describe('idempotency', () => {
 	const key = { 'idempotency-key': 'retry-1' };
 

@@ -19,7 +19,7 @@ function objectId(job, index) {
 	return `${job.objectKey}-${index + 1}`;
 }
 
-function createStorageHandler({ jobs, signer, pptx }) {
+function createStorageHandler({ variants, jobs, signer, pptx }) {
 	return async function handleStorage(req, now = Date.now()) {
 		if (req.headers.authorization !== undefined) {
 			return xmlError(400, 'InvalidArgument', ONE_AUTH_MESSAGE, '<ArgumentName>Authorization</ArgumentName>');
@@ -40,7 +40,7 @@ function createStorageHandler({ jobs, signer, pptx }) {
 		if (verdict === 'expired') return xmlError(403, 'AccessDenied', 'Request has expired');
 		const job = match && jobs.byObject(match[1]);
 		const index = match ? Number(match[2]) - 1 : -1;
-		if (!job || index < 0 || index >= jobs.fileCount(job) || jobs.observe(job, now).status !== 'completed') {
+		if (!job || index < 0 || index >= jobs.fileCount(job) || jobs.observe(job, now).outcome !== 'completed') {
 			return xmlError(404, 'NoSuchKey', 'The specified key does not exist.', `<Key>${path.slice(1)}</Key>`);
 		}
 		const body = await pptx.get(job, index);
@@ -48,7 +48,7 @@ function createStorageHandler({ jobs, signer, pptx }) {
 			status: 200,
 			headers: {
 				'content-type': PPTX_MIME,
-				'content-disposition': `attachment; filename="${fileName(job, index)}"`,
+				'content-disposition': `attachment; filename="${fileName(job, index, variants().fileNameExtension)}"`,
 				'cache-control': 'private, max-age=0',
 			},
 			body,

@@ -70,6 +70,29 @@ describe('downloads', () => {
 	});
 });
 
+describe('fileNameExtension', () => {
+	it('names the file with another extension in file_name and Content-Disposition; the bytes stay a .pptx', async () => {
+		sim.configure({ extraDownloadFields: true, fileNameExtension: 'zip' });
+		const deck = await completedJob({ prompt: 'Board update', output_type: 'deck' });
+		expect(deck.downloads[0].file_name).toBe('perceptis-board-update-deck.zip');
+		const file = await download(deck.downloads[0].url);
+		expect(file.headers.get('content-disposition')).toBe('attachment; filename="perceptis-board-update-deck.zip"');
+		expect(file.headers.get('content-type')).toBe('application/vnd.openxmlformats-officedocument.presentationml.presentation');
+		expect((await readPptx(file.bytes)).slides).toHaveLength(3);
+		// The object path keeps .pptx: the switch plays a misleading name, not a different link.
+		expect(new URL(deck.downloads[0].url).pathname).toMatch(/\.pptx$/);
+		sim.configure({ fileNameExtension: 'bin' });
+		const single = await completedJob({ prompt: 'Board update', output_type: 'single_slide', variant_count: 2 });
+		expect(single.downloads.map((d) => d.file_name)).toEqual([
+			'perceptis-board-update-variant-1.bin',
+			'perceptis-board-update-variant-2.bin',
+		]);
+		expect((await download(single.downloads[1].url)).headers.get('content-disposition')).toBe(
+			'attachment; filename="perceptis-board-update-variant-2.bin"',
+		);
+	});
+});
+
 describe('link checks', () => {
 	it('rejects an expired link with 403 XML (linkTtlMs)', async () => {
 		sim.configure({ linkTtlMs: 150 });

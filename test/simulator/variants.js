@@ -20,6 +20,8 @@ const DEFAULT_VARIANTS = Object.freeze({
 	rateLimit: null,
 	linkTtlMs: 60000,
 	idempotencyConflictStatus: 409,
+	/** Extension in `file_name` and in storage's Content-Disposition; the bytes stay a real .pptx. */
+	fileNameExtension: 'pptx',
 });
 
 const isNumber = (v) => typeof v === 'number' && Number.isFinite(v);
@@ -47,6 +49,8 @@ const CHECKS = {
 		'must be null or {max: integer >= 0, windowMs: number > 0}',
 	linkTtlMs: nonNegative,
 	idempotencyConflictStatus: (v) => (Number.isInteger(v) && v >= 400 && v <= 599) || 'must be an HTTP error status',
+	// Lowercase alphanumerics only, so the name needs no quoting or encoding in Content-Disposition.
+	fileNameExtension: (v) => (typeof v === 'string' && /^[a-z0-9]{1,8}$/.test(v)) || 'must be 1 to 8 lowercase letters or digits',
 };
 
 /** Returns `base` with `patch` applied (durationsMs merged per output type); throws on bad input. */

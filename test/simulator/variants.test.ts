@@ -22,6 +22,7 @@ it('starts with the documented / most likely defaults', () => {
 		rateLimit: null,
 		linkTtlMs: 60000,
 		idempotencyConflictStatus: 409,
+		fileNameExtension: 'pptx',
 		durationsMs: { single_slide: 300000, deck: 600000 },
 	});
 });
@@ -83,8 +84,14 @@ it('rejects unknown variants and bad values, in configure() and startSimulator()
 	expect(() => sim.configure({ generateSuccessStatus: 204 as never })).toThrow(/generateSuccessStatus/);
 	expect(() => sim.configure({ rateLimit: { max: 1 } as never })).toThrow(/rateLimit/);
 	expect(() => sim.configure({ durationsMs: { slide: 1 } as never })).toThrow(/durationsMs/);
+	for (const bad of ['', 'PPTX', '.pptx', 'pptx9abcd', 'pp-tx', 7]) {
+		expect(() => sim.configure({ fileNameExtension: bad as never })).toThrow(/fileNameExtension/);
+	}
+	expect(sim.configure({ fileNameExtension: 'bin' }).fileNameExtension).toBe('bin');
+	expect(sim.configure({ fileNameExtension: 'a1b2c3d4' }).fileNameExtension).toBe('a1b2c3d4');
 	await expect(startSimulator({ nope: true } as never)).rejects.toThrow(/nope/);
 	expect(sim.variants.generateSuccessStatus).toBe(202);
+	expect(sim.variants.fileNameExtension).toBe('a1b2c3d4');
 });
 
 it('merges durationsMs per output type', () => {
