@@ -264,7 +264,8 @@ describe(`n8n-nodes-perceptis in n8n ${version}`, () => {
 		expect(failure[0].json).toMatchObject({
 			prompts: 'A doomed deck [sim:fail]',
 			error: {
-				code: 'job_failed',
+				code: 'generation_failed',
+				kind: 'job_failed',
 				message: expect.stringMatching(/^Perceptis job \S+ failed/),
 				jobId: expect.any(String),
 				status: 'failed',

@@ -121,7 +121,8 @@ describe('continue on fail', () => {
 		expect(items.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
 		const failedJob = sim.jobs().find((job) => job.prompt.includes('bad one'))!;
 		expect(items[1].json.jobId).toBe(failedJob.id);
-		expect(items[1].json.error).toMatchObject({ code: 'job_failed' });
+		// The API's own failure code, with the node's kind beside it.
+		expect(items[1].json.error).toMatchObject({ code: 'generation_failed', kind: 'job_failed' });
 		expect(items[0].binary!.data).toBeDefined();
 	});
 
@@ -134,7 +135,7 @@ describe('continue on fail', () => {
 		expect(items[0].json).toMatchObject({ status: 'completed' });
 		const failedJob = sim.jobs().find((job) => job.prompt.includes('bad one'))!;
 		expect(Object.keys(items[1].json)).toEqual(['error']);
-		expect(items[1].json.error).toMatchObject({ code: 'job_failed', jobId: failedJob.id, status: 'failed' });
+		expect(items[1].json.error).toMatchObject({ code: 'generation_failed', kind: 'job_failed', jobId: failedJob.id, status: 'failed' });
 		expect(items[1].error).toBeUndefined();
 	});
 

@@ -100,6 +100,16 @@ function toAxios(options: IHttpRequestOptions): AxiosRequestConfig {
 		config.headers = { ...config.headers, Accept: 'application/json' };
 	}
 	if (options.ignoreHttpStatusErrors) config.validateStatus = () => true;
+	const authorization = Object.entries(options.headers ?? {}).find(([name]) => name.toLowerCase() === 'authorization');
+	if (authorization && !options.disableFollowRedirect) {
+		// n8n's helpers copy the credential's Authorization onto a redirect to another host
+		// (sendCredentialsOnCrossOriginRedirect defaults to true); axios alone would drop it.
+		config.beforeRedirect = (redirectOptions: Record<string, unknown>) => {
+			const headers = (redirectOptions.headers ?? {}) as Record<string, unknown>;
+			headers.authorization = String(authorization[1]);
+			redirectOptions.headers = headers;
+		};
+	}
 	return config;
 }
 
@@ -185,39 +195,65 @@ function evaluateCredentialExpression(value: string, credentials: IDataObject): 
 	);
 }
 
+interface TestRule {
+	type: 'responseCode' | 'responseSuccessBody';
+	properties: { value: unknown; message: string; key?: string };
+}
+
+/** lodash's `get` for dotted keys, as n8n's tester reads `responseSuccessBody` rules. */
+function getPath(value: unknown, key: string): unknown {
+	return key.split('.').reduce<unknown>((current, part) => (current == null ? undefined : (current as Record<string, unknown>)[part]), value);
+}
+
 /**
- * What n8n 2.x's credential tester does with the credential's declarative `test`: resolve the
- * request's expressions, apply `authenticate`, treat statuses as `ignoreHttpStatusErrors` says,
- * turn a failed status into the matching `responseCode` rule's message (or the status text), and
- * report a failure below HTTP as the bare error code.
+ * What n8n 2.x's credential tester does with the credential's declarative `test` (read in its
+ * source, and pinned by the end-to-end suite on 2.41 and 1.123): resolve the request's
+ * expressions, apply `authenticate`, follow no redirect when asked not to, read a `data:` URL
+ * without any network, fail a status in `ignoreHttpStatusErrors.except` with the matching
+ * `responseCode` rule's message (or the status text), fail the first `responseSuccessBody` rule
+ * whose key (lodash get on the body) equals its value, and report a failure below HTTP as the
+ * bare error code.
  */
 export async function runCredentialTest(credentials: { apiKey: string; baseUrl: string }) {
 	const { request, rules = [] } = new PerceptisApi().test;
-	const baseURL = evaluateCredentialExpression(String(request.baseURL ?? ''), credentials);
-	const options = applyAuthenticate({ url: `${baseURL}${request.url}`, method: request.method }, credentials);
+	const typedRules = rules as unknown as TestRule[];
+	const url = `${evaluateCredentialExpression(String(request.baseURL ?? ''), credentials)}${evaluateCredentialExpression(String(request.url ?? ''), credentials)}`;
+	const options = applyAuthenticate({ url, method: request.method }, credentials);
 	const ignore = request.ignoreHttpStatusErrors;
 	const except = typeof ignore === 'object' ? ignore.except : [];
-	let response;
-	try {
-		response = await axios.request({
-			url: options.url,
-			method: options.method,
-			headers: options.headers as Record<string, string>,
-			validateStatus: (status) =>
-				ignore ? !except.includes(status) : status >= 200 && status < 300,
-		});
-	} catch (error) {
-		const failure = error as { response?: { status: number; statusText: string }; code?: string; message: string };
-		if (failure.response) {
-			const rule = (rules as Array<{ type: string; properties: { value: number; message: string } }>).find(
-				(candidate) => candidate.type === 'responseCode' && candidate.properties.value === failure.response!.status,
-			);
-			return {
-				status: 'Error',
-				message: rule?.properties.message ?? (failure.response.statusText || `Received HTTP status code: ${failure.response.status}`),
-			};
+	let status = 200;
+	let body: unknown;
+	if (url.startsWith('data:')) {
+		body = Buffer.from(url.slice(url.indexOf(',') + 1));
+	} else {
+		try {
+			const response = await axios.request({
+				url,
+				method: options.method,
+				headers: options.headers as Record<string, string>,
+				maxRedirects: (request as { disableFollowRedirect?: boolean }).disableFollowRedirect ? 0 : undefined,
+				validateStatus: (code) => (ignore ? !except.includes(code) : code >= 200 && code < 300),
+			});
+			status = response.status;
+			body = response.data;
+		} catch (error) {
+			const failure = error as { response?: { status: number; statusText: string }; code?: string; message: string };
+			if (failure.response) {
+				const rule = typedRules.find(
+					(candidate) => candidate.type === 'responseCode' && candidate.properties.value === failure.response!.status,
+				);
+				return {
+					status: 'Error',
+					message: rule?.properties.message ?? (failure.response.statusText || `Received HTTP status code: ${failure.response.status}`),
+				};
+			}
+			return { status: 'Error', message: failure.code ?? failure.message };
 		}
-		return { status: 'Error', message: failure.code ?? failure.message };
 	}
-	return { status: response.status ? 'OK' : 'Error', message: 'Connection successful!' };
+	for (const rule of typedRules) {
+		if (rule.type === 'responseSuccessBody' && getPath(body, rule.properties.key!) === rule.properties.value) {
+			return { status: 'Error', message: rule.properties.message };
+		}
+	}
+	return { status: status ? 'OK' : 'Error', message: 'Connection successful!' };
 }

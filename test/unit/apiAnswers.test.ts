@@ -1,4 +1,5 @@
 import {
+	describeAnswerShape,
 	failureFromAnswer,
 	failureFromNetwork,
 	hintFromAnswer,
@@ -6,6 +7,7 @@ import {
 	readApiError,
 	readJobId,
 	readSnapshot,
+	statusOutcome,
 } from '../../nodes/Perceptis/helpers/apiAnswers';
 import type { HttpAnswer } from '../../nodes/Perceptis/transport';
 import { isNetworkFailure, networkCodeOf } from '../../nodes/Perceptis/transport';
@@ -14,6 +16,7 @@ const NOW = Date.parse('2025-03-10T12:00:00Z');
 const HTML_502 = '<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>';
 
 const reply = (statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpAnswer => ({
+	url: 'https://app.perceptis.ai/api/v1/status/j1',
 	statusCode,
 	headers,
 	body,
@@ -150,7 +153,7 @@ describe('readSnapshot', () => {
 		});
 	});
 
-	it('treats a status the docs do not list as not final', () => {
+	it('keeps a status the docs do not list (lower-cased), and treats a word it does not know as running', () => {
 		const snapshot = readSnapshot({ job_id: 'j1', status: 'Queued' });
 		expect(snapshot!.status).toBe('queued');
 		expect(isFinalStatus(snapshot!.status)).toBe(false);
@@ -161,7 +164,23 @@ describe('readSnapshot', () => {
 		expect(isFinalStatus('failed')).toBe(true);
 	});
 
-	it.each([[undefined], ['completed'], [HTML_502], [[]], [{ job_id: 'j1' }], [{ job_id: 'j1', status: '' }], [{ status: 'completed' }]])(
+	it('reads the error of a job whose failure word is not the documented one', () => {
+		expect(readSnapshot({ job_id: 'j1', status: 'FAILURE', error: 'boom' })!.error).toEqual({
+			code: 'job_failed',
+			message: 'boom',
+		});
+	});
+
+	it.each([
+		[undefined],
+		['completed'],
+		[HTML_502],
+		[[]],
+		[{ job_id: 'j1' }],
+		[{ job_id: 'j1', status: '' }],
+		[{ job_id: 'j1', status: { state: 'done' } }],
+		[{ status: 'completed' }],
+	])(
 		'is undefined for %j without a fallback id',
 		(body) => {
 			expect(readSnapshot(body)).toBeUndefined();
@@ -294,6 +313,16 @@ describe('failureFromAnswer', () => {
 		});
 	});
 
+	it.each([
+		[301, 'https://app.perceptis.ai/login?next=/api', 'https://app.perceptis.ai/login'],
+		[307, 'https://elsewhere.example.net/api/v1/status/j1?token=secret', 'https://elsewhere.example.net/api/v1/status/j1'],
+		[308, '/moved/here?x=1', 'https://app.perceptis.ai/moved/here'],
+		[302, undefined, undefined],
+	])('a %d redirect is final and names its target without the query', (code, location, target) => {
+		const failure = failureFromAnswer(reply(code, '', location ? { location } : {}), 'status', NOW);
+		expect(failure).toEqual({ kind: 'redirected', transient: false, httpCode: code, location: target });
+	});
+
 	it.each([[200, HTML_502], [201, ''], [202, { status: 'accepted' }], [200, 'not json']])(
 		'a %d answer without a readable job is a transient unreadable_answer',
 		(code, body) => {
@@ -303,6 +332,20 @@ describe('failureFromAnswer', () => {
 			expect(failure.httpCode).toBe(code);
 		},
 	);
+
+	it.each<[unknown, string]>([
+		['<!doctype html><html><head><title>Sign in – Acme SSO</title></head></html>', 'an HTML page titled "Sign in – Acme SSO"'],
+		['<html><body>no title</body></html>', 'an HTML or XML page'],
+		['{"job_id":"j1","status":"proc', 'JSON that is cut off or broken'],
+		['just words', 'text that is not JSON'],
+		['', 'an empty answer'],
+		[[{ job_id: 'j1' }], 'a JSON list instead of a job'],
+		[{ message: 'ok' }, 'JSON without a job id'],
+		[{ job_id: 'j1', message: 'ok' }, 'JSON without a "status" field'],
+	])('describes the unreadable answer %j as %s', (body, words) => {
+		expect(describeAnswerShape(body)).toBe(words);
+		expect(failureFromAnswer(reply(200, body), 'status', NOW).answerShape).toBe(words);
+	});
 
 	it('402 and insufficient_credits are not transient', () => {
 		expect(failureFromAnswer(reply(402, ''), 'generate', NOW)).toMatchObject({
@@ -367,5 +410,26 @@ describe('failureFromNetwork and network failures', () => {
 		const loop: { message: string; cause?: unknown } = { message: 'loop' };
 		loop.cause = loop;
 		expect(networkCodeOf(loop)).toBe('ENETWORK');
+	});
+});
+
+describe('statusOutcome', () => {
+	it.each([
+		['pending', 'running'],
+		['processing', 'running'],
+		['queued', 'running'],
+		['in_progress', 'running'],
+		['completed', 'completed'],
+		['Succeeded', 'completed'],
+		['done', 'completed'],
+		['failed', 'failed'],
+		['FAILURE', 'failed'],
+		['cancelled', 'ended'],
+		['canceled', 'ended'],
+		['expired', 'ended'],
+		['error', 'ended'],
+		['timed-out', 'ended'],
+	])('%s is %s', (status, outcome) => {
+		expect(statusOutcome(status)).toBe(outcome);
 	});
 });

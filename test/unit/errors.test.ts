@@ -33,18 +33,36 @@ const SAMPLE: Record<FailureKind, Failure> = {
 	idempotency_conflict: { kind: 'idempotency_conflict', transient: false, httpCode: 409 },
 	insufficient_credits: { kind: 'insufficient_credits', transient: false, httpCode: 402 },
 	server_error: { kind: 'server_error', transient: true, httpCode: 503 },
-	unreadable_answer: { kind: 'unreadable_answer', transient: true, httpCode: 200 },
+	unreadable_answer: {
+		kind: 'unreadable_answer',
+		transient: false,
+		httpCode: 200,
+		answerShape: 'an HTML page titled "Sign in"',
+	},
+	redirected: { kind: 'redirected', transient: false, httpCode: 307, location: 'https://login.example.net/sso' },
 	network: { kind: 'network', transient: true, networkCode: 'ECONNRESET' },
 	http_error: { kind: 'http_error', transient: false, httpCode: 418 },
 	job_failed: { kind: 'job_failed', transient: false, apiCode: 'generation_failed', apiMessage: 'Model gave up' },
+	job_ended: { kind: 'job_ended', transient: false },
 	job_not_completed: { kind: 'job_not_completed', transient: false },
+	no_files: { kind: 'no_files', transient: false },
+	not_a_file: { kind: 'not_a_file', transient: false, httpCode: 200, answerShape: 'an HTML page titled "Sign in"' },
 	deadline_exceeded: { kind: 'deadline_exceeded', transient: false },
 	cancelled: { kind: 'cancelled', transient: false },
 	download_failed: { kind: 'download_failed', transient: false, httpCode: 403 },
 };
 const KINDS = Object.keys(SAMPLE) as FailureKind[];
 /** Kinds that only exist once there is a job (they are about a job id). */
-const JOB_ONLY: FailureKind[] = ['job_not_found', 'job_failed', 'job_not_completed', 'deadline_exceeded', 'download_failed'];
+const JOB_ONLY: FailureKind[] = [
+	'job_not_found',
+	'job_failed',
+	'job_ended',
+	'job_not_completed',
+	'no_files',
+	'not_a_file',
+	'deadline_exceeded',
+	'download_failed',
+];
 
 const WITH_JOB: FailureContext = {
 	itemIndex: 3,
@@ -196,10 +214,19 @@ describe('toNodeError', () => {
 	it('never carries the API key, wherever it might have been around', () => {
 		// The key sits in the answer's headers (as an echo of the request) and in the URL of a
 		// failed request; the API message is empty. None of it may reach the error.
-		const answers = [401, 403, 404, 409, 429, 500, 502].map((statusCode) => ({
+		const answers = [200, 307, 401, 403, 404, 409, 429, 500, 502].map((statusCode) => ({
+			url: 'https://app.perceptis.ai/api/v1/status/job-1',
 			statusCode,
-			headers: { authorization: `Bearer ${FAKE_KEY}`, 'www-authenticate': 'Bearer', 'retry-after': '1' },
-			body: statusCode === 502 ? '<html>bad gateway</html>' : { error: { code: '', message: '' } },
+			headers: {
+				authorization: `Bearer ${FAKE_KEY}`,
+				'www-authenticate': 'Bearer',
+				'retry-after': '1',
+				location: `https://elsewhere.example.net/api?token=${FAKE_KEY}`,
+			},
+			body:
+				statusCode === 502 || statusCode === 200
+					? `<html><title>Bearer ${FAKE_KEY}</title></html>`
+					: { error: { code: '', message: `echo: ${FAKE_KEY}` } },
 		}));
 		const failures: Failure[] = [
 			...answers.map((a) => failureFromAnswer(a, 'status', Date.now())),
@@ -219,11 +246,32 @@ describe('toNodeError', () => {
 		}
 	});
 
+	it('a redirect names where it points and what to type, and says the key was not sent there', () => {
+		const { message, description } = describeFailure(SAMPLE.redirected, WITH_JOB);
+		expect(message).toBe(
+			'The Perceptis Base URL https://app.perceptis.ai redirects to https://login.example.net/sso (HTTP 307); the node did not follow it, so the API key was not sent there',
+		);
+		expect(description).toContain('type https://login.example.net in the Base URL field');
+		expect(description).toContain('job-7f3a');
+	});
+
+	it('an unreadable answer names the Base URL and what came back', () => {
+		const { message, description } = describeFailure(SAMPLE.unreadable_answer, WITHOUT_JOB);
+		expect(message).toBe(
+			'The Perceptis Base URL https://app.perceptis.ai answered with an HTML page titled "Sign in", not a job (HTTP 200)',
+		);
+		expect(description).toContain('Check the Base URL');
+	});
+
 	it('keeps the API code (or else the kind) in the details, not the request', () => {
 		const error = toNodeError(node, { ...SAMPLE.invalid_request, apiMessage: 'prompt is required' }, WITHOUT_JOB);
 		expect(error.message).toBe('prompt is required');
 		expect(error.context.jobId).toBeUndefined();
 		expect(error.context.failureKind).toBe('invalid_request');
+		expect(error.context.apiCode).toBe('invalid_request');
+		const failed = toNodeError(node, SAMPLE.job_failed, WITH_JOB);
+		expect(failed.context.apiCode).toBe('generation_failed');
+		expect(failed.context.failureKind).toBe('job_failed');
 	});
 });
 

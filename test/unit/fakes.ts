@@ -65,12 +65,23 @@ export function networkFailure(networkCode: string, url = 'https://app.perceptis
 	return { networkCode, url };
 }
 
-export function answer(statusCode: number, body: unknown, headers: IDataObject = {}): HttpAnswer {
-	return { statusCode, headers, body };
+export function answer(
+	statusCode: number,
+	body: unknown,
+	headers: IDataObject = {},
+	url = 'https://app.perceptis.ai/api/v1/status/x',
+): HttpAnswer {
+	return { url, statusCode, headers, body };
 }
 
-export function fileAnswer(statusCode: number, text = ''): FileAnswer {
-	return { statusCode, headers: {}, data: Buffer.from(text) };
+/** The bytes every .pptx starts with (a ZIP local file header). */
+export const ZIP_HEAD = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
+
+/** A storage answer; a 2xx one carries a file that starts like a .pptx, unless `raw` says otherwise. */
+export function fileAnswer(statusCode: number, text = '', headers: IDataObject = {}, raw = false): FileAnswer {
+	const ok = statusCode >= 200 && statusCode < 300;
+	const data = ok && !raw ? Buffer.concat([ZIP_HEAD, Buffer.from(text)]) : Buffer.from(text);
+	return { statusCode, headers, data };
 }
 
 export class FakeApi implements PerceptisTransport {

@@ -1,6 +1,20 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { binaryPropertyFor, fileNameFor, PPTX_MIME_TYPE } from '../../nodes/Perceptis/helpers/binary';
+import {
+	binaryPropertyFor,
+	contentProblem,
+	fileNamesFor,
+	mimeTypeFor,
+	PPTX_MIME_TYPE,
+} from '../../nodes/Perceptis/helpers/files';
+
+/** The name of file `index` of a job whose downloads are `count` copies of `entry`, others empty. */
+function fileNameFor(entry: IDataObject, jobId: string, index: number, count: number): string {
+	const downloads = Array.from({ length: count }, (_v, i) => (i === index ? entry : {}));
+	return fileNamesFor(downloads, jobId)[index];
+}
+
+const ZIP = Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00]);
 
 describe('binaryPropertyFor', () => {
 	it('puts the first file under the name given, the next ones under _1, _2, …', () => {
@@ -54,13 +68,83 @@ describe('fileNameFor', () => {
 		expect(fileNameFor({}, '../../x', 0, 1)).not.toContain('/');
 	});
 
-	it('numbers the files of a job with several files from -1', () => {
-		expect(fileNameFor({}, 'job-9', 0, 3)).toBe('perceptis-job-9-1.pptx');
-		expect(fileNameFor({}, 'job-9', 1, 3)).toBe('perceptis-job-9-2.pptx');
-		expect(fileNameFor({}, 'job-9', 2, 3)).toBe('perceptis-job-9-3.pptx');
+	it('numbers the files of a job like their binary fields: data, data_1, data_2', () => {
+		const names = fileNamesFor([{}, {}, {}], 'job-9');
+		expect(names).toEqual(['perceptis-job-9.pptx', 'perceptis-job-9_1.pptx', 'perceptis-job-9_2.pptx']);
+		expect(names.map((_n, i) => binaryPropertyFor('data', i))).toEqual(['data', 'data_1', 'data_2']);
 	});
 
-	it('uses the PowerPoint MIME type', () => {
-		expect(PPTX_MIME_TYPE).toBe('application/vnd.openxmlformats-officedocument.presentationml.presentation');
+	it('keeps an extension the API gives, and adds .pptx only to a bare name', () => {
+		expect(fileNamesFor([{ file_name: 'Board.potx' }], 'j')).toEqual(['Board.potx']);
+		expect(fileNamesFor([{ file_name: 'Board.PDF' }], 'j')).toEqual(['Board.PDF']);
+		expect(fileNamesFor([{ file_name: 'Board' }], 'j')).toEqual(['Board.pptx']);
+	});
+
+	it('gives a name that repeats within a job the suffix of its file, so none overwrites another', () => {
+		expect(fileNamesFor([{ file_name: 'slide.pptx' }, { file_name: 'slide.pptx' }, { file_name: 'Slide.pptx' }], 'j')).toEqual([
+			'slide.pptx',
+			'slide_1.pptx',
+			'Slide_2.pptx',
+		]);
+	});
+});
+
+describe('mimeTypeFor', () => {
+	it.each([
+		['deck.pptx', PPTX_MIME_TYPE],
+		['deck.PPTX', PPTX_MIME_TYPE],
+		['deck.potx', 'application/vnd.openxmlformats-officedocument.presentationml.template'],
+		['deck.ppsx', 'application/vnd.openxmlformats-officedocument.presentationml.slideshow'],
+		['deck.ppt', 'application/vnd.ms-powerpoint'],
+		['deck.pdf', 'application/pdf'],
+	])('gives %s the MIME type %s', (name, mime) => {
+		expect(mimeTypeFor(name)).toBe(mime);
+	});
+
+	it("uses storage's content type for an extension it does not know, unless it is generic", () => {
+		expect(mimeTypeFor('deck.key', { 'content-type': 'application/x-iwork-keynote-sffkey' })).toBe(
+			'application/x-iwork-keynote-sffkey',
+		);
+		expect(mimeTypeFor('deck.key', { 'content-type': 'binary/octet-stream' })).toBe('application/octet-stream');
+		expect(mimeTypeFor('deck.key')).toBe('application/octet-stream');
+	});
+});
+
+describe('contentProblem', () => {
+	const pptx = { 'content-type': PPTX_MIME_TYPE };
+
+	it('accepts a .pptx that starts like a ZIP, with any non-document content type', () => {
+		expect(contentProblem(ZIP, pptx, 'deck.pptx')).toBeUndefined();
+		expect(contentProblem(ZIP, { 'content-type': 'application/octet-stream' }, 'deck.pptx')).toBeUndefined();
+		expect(contentProblem(ZIP, {}, 'deck.pptx')).toBeUndefined();
+	});
+
+	it('names a 200 sign-in page by its title and content type', () => {
+		const page = Buffer.from('<!doctype html><html><head><title>Sign in</title></head><body>Link expired</body></html>');
+		expect(contentProblem(page, { 'content-type': 'text/html; charset=utf-8' }, 'deck.pptx')).toBe(
+			'an HTML page titled "Sign in" (Content-Type text/html)',
+		);
+	});
+
+	it('refuses an XML error document, a JSON document and plain text that claim to be the file', () => {
+		expect(contentProblem(Buffer.from('<?xml version="1.0"?><Error/>'), { 'content-type': 'application/xml' }, 'a.pptx')).toBe(
+			'an HTML or XML page (Content-Type application/xml)',
+		);
+		expect(contentProblem(Buffer.from('{"error":"expired"}'), {}, 'a.pptx')).toBe('a JSON document');
+		expect(contentProblem(Buffer.from('This link has expired.'), { 'content-type': 'application/octet-stream' }, 'a.pptx')).toBe(
+			'a file that does not start like a .pptx file (Content-Type application/octet-stream)',
+		);
+		expect(contentProblem(Buffer.alloc(0), pptx, 'a.pptx')).toBe('an empty file');
+	});
+
+	it('refuses a ZIP served as an HTML page, since the content type says a page was meant', () => {
+		expect(contentProblem(ZIP, { 'content-type': 'text/html' }, 'deck.pptx')).toContain('Content-Type text/html');
+	});
+
+	it('checks the signature of the type the file name says, and only the content type for unknown types', () => {
+		expect(contentProblem(Buffer.from('%PDF-1.7'), {}, 'deck.pdf')).toBeUndefined();
+		expect(contentProblem(ZIP, {}, 'deck.pdf')).toBe('a file that does not start like a .pdf file');
+		expect(contentProblem(Buffer.from('anything'), {}, 'deck.key')).toBeUndefined();
+		expect(contentProblem(Buffer.from('<html></html>'), { 'content-type': 'text/html' }, 'deck.key')).toBeDefined();
 	});
 });

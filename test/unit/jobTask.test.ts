@@ -21,6 +21,7 @@ function startPlan(itemIndex = 0, over: Partial<JobPlan> = {}): JobPlan {
 		downloadFiles: false,
 		timeoutMs: TIMING.defaultTimeoutSeconds * 1000,
 		binaryPropertyName: 'data',
+		itemPerFile: false,
 		...over,
 	};
 }
@@ -33,6 +34,7 @@ function jobPlan(jobId: string, mode: JobPlan['mode'], over: Partial<JobPlan> = 
 		downloadFiles: mode === 'wait' ? false : mode === 'download',
 		timeoutMs: TIMING.defaultTimeoutSeconds * 1000,
 		binaryPropertyName: 'data',
+		itemPerFile: false,
 		...over,
 	};
 }
@@ -381,7 +383,7 @@ describe('downloads', () => {
 		const [task] = await run([jobPlan('job-ok', 'download')], api, clock);
 		expect(task.failure).toBeUndefined();
 		expect(task.files.map((f) => f.index)).toEqual([0, 1, 2]);
-		expect(task.files.map((f) => f.data.toString())).toEqual([
+		expect(task.files.map((f) => f.data.subarray(4).toString())).toEqual([
 			'PPTX https://storage.example.com/job-ok/0.pptx',
 			'PPTX https://storage.example.com/job-ok/1.pptx',
 			'PPTX https://storage.example.com/job-ok/2.pptx',
@@ -630,5 +632,192 @@ describe('executionClock', () => {
 		await jest.advanceTimersByTimeAsync(1);
 		await sleeping;
 		expect(woke).toBe(true);
+	});
+});
+
+describe('answers that are not what they claim', () => {
+	const SIGN_IN = '<!doctype html><html><head><title>Sign in</title></head><body></body></html>';
+
+	it('three 2xx answers in a row that are not a job end the wait within seconds, not at the deadline', async () => {
+		const { clock, api } = setup();
+		api.onStatus = () => answer(200, SIGN_IN, { 'content-type': 'text/html' });
+		const [task] = await run([startPlan()], api, clock);
+		expect(task.failure).toMatchObject({
+			kind: 'unreadable_answer',
+			transient: false,
+			answerShape: 'an HTML page titled "Sign in"',
+		});
+		expect(task.jobId).toBe('job-1');
+		expect(api.of('status')).toHaveLength(TIMING.unreadableAnswersMax);
+		expect(clock.t - T0).toBeLessThan(15_000);
+	});
+
+	it('a JSON answer without a status field counts as unreadable too', async () => {
+		const { clock, api } = setup();
+		api.onStatus = (jobId) => answer(200, { job_id: jobId, message: 'ok' });
+		const [task] = await run([jobPlan('job-x', 'wait')], api, clock);
+		expect(task.failure).toMatchObject({ kind: 'unreadable_answer', answerShape: 'JSON without a "status" field' });
+		expect(api.of('status')).toHaveLength(TIMING.unreadableAnswersMax);
+	});
+
+	it('an unreadable answer between readable ones is a hiccup: the count starts again', async () => {
+		const { clock, api } = setup();
+		api.addJob('job-h', 60_000);
+		api.onStatus = (_jobId, n) =>
+			[0, 1, 3, 4].includes(n) ? answer(200, SIGN_IN) : n === 2 ? answer(503, '') : undefined;
+		const [task] = await run([jobPlan('job-h', 'wait')], api, clock);
+		expect(task.failure).toBeUndefined();
+		expect(task.snapshot?.status).toBe('completed');
+	});
+
+	it('three unreadable answers to a start end it, with the same Idempotency-Key each time', async () => {
+		const { clock, api } = setup();
+		api.onGenerate = () => answer(200, SIGN_IN);
+		const [task] = await run([startPlan()], api, clock);
+		expect(task.failure).toMatchObject({ kind: 'unreadable_answer', transient: false });
+		expect(api.of('generate')).toHaveLength(TIMING.unreadableAnswersMax);
+		expect(new Set(api.of('generate').map((r) => r.idempotencyKey)).size).toBe(1);
+	});
+
+	it('a redirect ends the item at once (the transport did not follow it to another origin)', async () => {
+		const { clock, api } = setup();
+		api.onStatus = () => answer(307, '', { location: 'https://elsewhere.example.net/api/v1/status/job-1' });
+		const [task] = await run([startPlan()], api, clock);
+		expect(task.failure).toMatchObject({
+			kind: 'redirected',
+			transient: false,
+			location: 'https://elsewhere.example.net/api/v1/status/job-1',
+		});
+		expect(api.of('status')).toHaveLength(1);
+		expect(task.jobId).toBe('job-1');
+	});
+
+	it.each(['cancelled', 'expired', 'error'])('a job that reports "%s" ends the wait at once, keeping the word', async (word) => {
+		const { clock, api } = setup();
+		api.onStatus = (jobId, n) => answer(200, { job_id: jobId, status: n === 0 ? 'processing' : word });
+		const [task] = await run([jobPlan('job-w', 'wait')], api, clock);
+		expect(task.failure).toEqual({ kind: 'job_ended', transient: false });
+		expect(task.snapshot?.status).toBe(word);
+		expect(api.of('status')).toHaveLength(2);
+	});
+
+	it('Get Status returns an unknown final word as a result, not an error', async () => {
+		const { clock, api } = setup();
+		api.onStatus = (jobId) => answer(200, { job_id: jobId, status: 'cancelled' });
+		const [task] = await run([jobPlan('job-c', 'check-once')], api, clock);
+		expect(task.failure).toBeUndefined();
+		expect(task.snapshot?.status).toBe('cancelled');
+	});
+
+	it('a word the node does not know keeps the wait going (and the deadline shows it)', async () => {
+		const { clock, api } = setup();
+		api.onStatus = (jobId) => answer(200, { job_id: jobId, status: 'queued' });
+		const [task] = await run([jobPlan('job-q', 'wait', { timeoutMs: 60_000 })], api, clock);
+		expect(task.failure).toEqual({ kind: 'deadline_exceeded', transient: false });
+		expect(task.snapshot?.status).toBe('queued');
+	});
+
+	it('a success word the docs do not use ("succeeded") still downloads the files', async () => {
+		const { clock, api } = setup();
+		api.addJob('job-s', 0);
+		api.onStatus = (jobId, n) => {
+			const body = api.defaultStatus(jobId, n).body as { status: string };
+			return answer(200, { ...body, status: 'succeeded' });
+		};
+		const [task] = await run([jobPlan('job-s', 'wait', { downloadFiles: true })], api, clock);
+		expect(task.failure).toBeUndefined();
+		expect(task.files).toHaveLength(1);
+		expect(task.snapshot?.status).toBe('succeeded');
+	});
+
+	it.each<[JobPlan['mode'], boolean]>([
+		['wait', true],
+		['download', true],
+	])('a completed job without files is an error in %s mode when files were asked for', async (mode, downloadFiles) => {
+		const { clock, api } = setup();
+		api.onStatus = (jobId) => answer(200, { job_id: jobId, status: 'completed', downloads: [] });
+		const [task] = await run([jobPlan('job-empty', mode, { downloadFiles })], api, clock);
+		expect(task.failure).toEqual({ kind: 'no_files', transient: false });
+		expect(task.jobId).toBe('job-empty');
+	});
+
+	it('a completed job without files is fine when no files were asked for', async () => {
+		const { clock, api } = setup();
+		api.onStatus = (jobId) => answer(200, { job_id: jobId, status: 'completed', downloads: [] });
+		const [task] = await run([jobPlan('job-empty', 'wait', { downloadFiles: false })], api, clock);
+		expect(task.failure).toBeUndefined();
+	});
+
+	it('a sign-in page from storage gets fresh links once, then the real file is kept', async () => {
+		const { clock, api } = setup();
+		api.addJob('job-p', 0);
+		api.onDownload = (_url, n) => (n === 0 ? fileAnswer(200, SIGN_IN, { 'content-type': 'text/html' }, true) : undefined);
+		const [task] = await run([jobPlan('job-p', 'download')], api, clock);
+		expect(task.failure).toBeUndefined();
+		expect(task.files).toHaveLength(1);
+		expect(task.files[0].data.subarray(0, 2).toString()).toBe('PK');
+		expect(api.of('status')).toHaveLength(2);
+	});
+
+	it('a sign-in page again after fresh links is a clear error, never a saved file', async () => {
+		const { clock, api } = setup();
+		api.addJob('job-p', 0);
+		api.onDownload = () => fileAnswer(200, SIGN_IN, { 'content-type': 'text/html' }, true);
+		const [task] = await run([jobPlan('job-p', 'download')], api, clock);
+		expect(task.files).toHaveLength(0);
+		expect(task.failure).toEqual({
+			kind: 'not_a_file',
+			transient: false,
+			httpCode: 200,
+			answerShape: 'an HTML page titled "Sign in" (Content-Type text/html)',
+		});
+		expect(api.of('download')).toHaveLength(2);
+	});
+
+	it('names the files like their binary fields and types them by the extension the API gives', async () => {
+		const { clock, api } = setup();
+		api.onStatus = (jobId) =>
+			answer(200, {
+				job_id: jobId,
+				status: 'completed',
+				downloads: [
+					{ url: `https://storage.example.com/${jobId}/0.pptx` },
+					{ url: `https://storage.example.com/${jobId}/1.pptx`, file_name: 'Board.potx' },
+				],
+			});
+		const [task] = await run([jobPlan('job-n', 'download')], api, clock);
+		expect(task.files.map((f) => [f.fileName, f.mimeType])).toEqual([
+			['perceptis-job-n.pptx', 'application/vnd.openxmlformats-officedocument.presentationml.presentation'],
+			['Board.potx', 'application/vnd.openxmlformats-officedocument.presentationml.template'],
+		]);
+	});
+});
+
+describe('links handed on from a Wait for Completion', () => {
+	const reuse = (fetchedAtMs: number) => ({
+		downloads: [{ url: 'https://storage.example.com/job-r/0.pptx?sig=earlier' }],
+		fetchedAtMs,
+		raw: { jobId: 'job-r', status: 'completed' },
+	});
+
+	it('a Download right after uses the links it was handed, with no status request', async () => {
+		const { clock, api } = setup();
+		api.addJob('job-r', 0);
+		const [task] = await run([jobPlan('job-r', 'download', { reuse: reuse(clock.t - 20) })], api, clock);
+		expect(task.failure).toBeUndefined();
+		expect(task.files).toHaveLength(1);
+		expect(api.of('status')).toHaveLength(0);
+		expect(api.of('download')[0].url).toBe('https://storage.example.com/job-r/0.pptx?sig=earlier');
+	});
+
+	it('when a handed-on link fails, the refresh waits a second from when the links were fetched', async () => {
+		const { clock, api } = setup();
+		api.addJob('job-r', 0);
+		const fetchedAt = clock.t - 20;
+		api.onDownload = (_url, n) => (n === 0 ? fileAnswer(403, 'AccessDenied') : undefined);
+		const [task] = await run([jobPlan('job-r', 'download', { reuse: reuse(fetchedAt) })], api, clock);
+		expect(task.failure).toBeUndefined();
+		expect(api.of('status')).toHaveLength(1);
+		expect(api.of('status')[0].at).toBeGreaterThanOrEqual(fetchedAt + TIMING.minRequestGapMs);
 	});
 });

@@ -45,6 +45,27 @@ export const binaryPropertyOption: INodeProperties = {
 	description: 'The name of the binary field for the downloaded .pptx file',
 };
 
+export const outputItemsOption: INodeProperties = {
+	displayName: 'Output Items',
+	name: 'outputItems',
+	type: 'options',
+	options: [
+		{
+			name: 'One per Job',
+			value: 'perJob',
+			description: 'One item per input item, with all its files: data, data_1, …',
+		},
+		{
+			name: 'One per File',
+			value: 'perFile',
+			description:
+				'One item per file (paired to its input item), each file in the same binary field: for mail and upload nodes that take one file per item',
+		},
+	],
+	default: 'perJob',
+	description: 'How the downloaded files are laid out on the output items',
+};
+
 export const maxJobsInFlightOption: INodeProperties = {
 	displayName: 'Max Jobs in Flight',
 	name: 'maxJobsInFlight',
@@ -114,6 +135,19 @@ export function readBinaryPropertyName(
 		);
 	}
 	return value.trim();
+}
+
+export function readItemPerFile(ctx: IExecuteFunctions, itemIndex: number, options: IDataObject): boolean {
+	const value = options.outputItems ?? 'perJob';
+	if (value !== 'perJob' && value !== 'perFile') {
+		throw invalidParameter(
+			ctx.getNode(),
+			itemIndex,
+			`Output Items must be "perJob" or "perFile", not "${String(value)}"`,
+			'Set Options → Output Items to One per Job or One per File.',
+		);
+	}
+	return value === 'perFile';
 }
 
 /** Read once per run (from the first item): it bounds the whole run, not one item. */

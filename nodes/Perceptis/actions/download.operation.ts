@@ -1,5 +1,7 @@
 /**
- * Download: fetch fresh links for a completed job and return its files as binary data.
+ * Download: fetch fresh links for a completed job and return its files as binary data. When the
+ * incoming item carries this job's links from moments ago (a Wait for Completion with Download
+ * Files off), those are used first, so the job is not asked about twice within a second.
  */
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
@@ -7,26 +9,33 @@ import {
 	binaryPropertyOption,
 	jobIdProperty,
 	optionsCollection,
+	outputItemsOption,
 	readBinaryPropertyName,
+	readItemPerFile,
 	readJobId,
 	readOptions,
 } from './common';
 import type { JobPlan } from '../helpers/jobTask';
+import { reusableLinks } from '../helpers/links';
 import { TIMING } from '../helpers/timing';
 
 export const description: INodeProperties[] = [
 	jobIdProperty(['download']),
-	optionsCollection('download', [binaryPropertyOption]),
+	optionsCollection('download', [outputItemsOption, binaryPropertyOption]),
 ];
 
 export async function plan(this: IExecuteFunctions, itemIndex: number): Promise<JobPlan> {
 	const options = readOptions(this, itemIndex);
+	const jobId = readJobId(this, itemIndex);
+	const incoming = this.getInputData()[itemIndex]?.json ?? {};
 	return {
 		itemIndex,
-		jobId: readJobId(this, itemIndex),
+		jobId,
 		mode: 'download',
 		downloadFiles: true,
 		timeoutMs: TIMING.defaultTimeoutSeconds * 1000,
 		binaryPropertyName: readBinaryPropertyName(this, itemIndex, options),
+		itemPerFile: readItemPerFile(this, itemIndex, options),
+		reuse: reusableLinks(incoming, jobId, Date.now()),
 	};
 }

@@ -8,7 +8,9 @@ import {
 	downloadFilesOption,
 	maxJobsInFlightOption,
 	optionsCollection,
+	outputItemsOption,
 	readBinaryPropertyName,
+	readItemPerFile,
 	readOptions,
 	readTimeoutMs,
 	timeoutOption,
@@ -66,6 +68,7 @@ export const description: INodeProperties[] = [
 				'Leave empty to let the node derive one per item and execution, so retries never start (or pay for) a second job. Set your own to deduplicate across executions.',
 		},
 		maxJobsInFlightOption,
+		{ ...outputItemsOption, displayOptions: whenWaiting },
 		{ ...binaryPropertyOption, displayOptions: whenWaiting },
 		{
 			displayName: 'Reference Images',
@@ -245,5 +248,6 @@ export async function plan(this: IExecuteFunctions, itemIndex: number): Promise<
 		downloadFiles: options.downloadFiles !== false,
 		timeoutMs: readTimeoutMs(this, itemIndex, options),
 		binaryPropertyName: readBinaryPropertyName(this, itemIndex, options),
+		itemPerFile: readItemPerFile(this, itemIndex, options),
 	};
 }

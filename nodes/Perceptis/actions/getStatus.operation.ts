@@ -18,5 +18,6 @@ export async function plan(this: IExecuteFunctions, itemIndex: number): Promise<
 		downloadFiles: false,
 		timeoutMs: TIMING.defaultTimeoutSeconds * 1000,
 		binaryPropertyName: 'data',
+		itemPerFile: false,
 	};
 }

@@ -2,19 +2,19 @@
  * Runs one operation over all input items, in three phases:
  *   1. plan: validate every item and build what to send (bad input fails here, before any request);
  *   2. run: hand all items' jobs to the one job runner (started and waited on together);
- *   3. output: one item per input item, in input order, with `pairedItem`.
+ *   3. output: one item per input item (or per file, when asked), in input order, with `pairedItem`.
  * Continue On Fail is decided here, once, for all operations.
  */
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import { readMaxJobsInFlight } from './common';
 import * as download from './download.operation';
 import * as generate from './generate.operation';
 import * as getStatus from './getStatus.operation';
+import { errorItem, jobItems } from './output';
 import * as waitForCompletion from './waitForCompletion.operation';
 import { BaseUrlError } from '../helpers/baseUrl';
-import { filesToBinary } from '../helpers/binary';
 import { toNodeError } from '../helpers/errors';
 import { executionClock, runJobTasks } from '../helpers/jobRunner';
 import type { JobPlan } from '../helpers/jobTask';
@@ -27,48 +27,6 @@ export type OperationName = keyof typeof operations;
 
 /** At most this many other job ids are listed in an error, to keep it readable. */
 const OTHER_JOBS_LISTED = 20;
-
-type ItemError = NodeApiError | NodeOperationError;
-
-/**
- * The Continue On Fail item: what failed, and the job id whenever a job exists.
- *
- * With "continue (regular output)" the item keeps the usual shape, `{jobId, status, error}`.
- * With "continue (using error output)" n8n sends an item to the error output only when its JSON
- * has nothing but `error` (and `message`, `details`); setting the item's own `error` would make
- * n8n replace the JSON with the bare message and lose the job id. So there the job id and status
- * go inside `error`.
- */
-function errorItem(ctx: IExecuteFunctions, itemIndex: number, error: ItemError, status?: string): INodeExecutionData {
-	const jobId = error.context?.jobId as string | undefined;
-	const httpCode = error instanceof NodeApiError ? error.httpCode : undefined;
-	const details: IDataObject = {
-		code: (error.context?.failureKind as string | undefined) ?? 'invalid_parameter',
-		message: error.message,
-		...(error.description ? { description: error.description } : {}),
-		...(httpCode ? { httpCode } : {}),
-	};
-	const lastStatus = status ?? (jobId ? 'unknown' : 'not_started');
-	const json: IDataObject =
-		ctx.getNode().onError === 'continueErrorOutput'
-			? { error: { ...details, ...(jobId ? { jobId } : {}), status: lastStatus } }
-			: { ...(jobId ? { jobId } : {}), status: lastStatus, error: details };
-	return { json, pairedItem: { item: itemIndex } };
-}
-
-function jobJson(task: JobTask): IDataObject {
-	const snapshot = task.snapshot!;
-	const rest: IDataObject = { ...snapshot.raw };
-	for (const key of ['job_id', 'jobId', 'id']) {
-		if (String(rest[key]) === snapshot.jobId) delete rest[key];
-	}
-	delete rest.status;
-	const json: IDataObject = { jobId: snapshot.jobId, status: snapshot.status, ...rest };
-	if (snapshot.downloads.length) json.downloads = snapshot.downloads;
-	if (snapshot.error) json.error = snapshot.error;
-	if (task.plan.start) json.idempotencyKey = task.plan.start.idempotencyKey;
-	return json;
-}
 
 /** Other started jobs, so that a run that stops on one item's error forgets none of them. */
 function otherJobsLine(tasks: JobTask[], failed: JobTask): string {
@@ -107,7 +65,8 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		});
 	}
 	const continueOnFail = this.continueOnFail();
-	const output: INodeExecutionData[] = new Array(items.length);
+	// One slot per input item, in input order; a slot holds several items when files are split.
+	const output: INodeExecutionData[][] = new Array(items.length);
 
 	// 1. plan: every item is checked before anything is sent.
 	const plans: JobPlan[] = [];
@@ -118,10 +77,10 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			// Validation throws NodeOperationError, which this returns as it is; anything else is wrapped.
 			const itemError = new NodeOperationError(this.getNode(), error as Error, { itemIndex });
 			if (!continueOnFail) throw itemError;
-			output[itemIndex] = errorItem(this, itemIndex, itemError);
+			output[itemIndex] = [errorItem(this, itemIndex, itemError)];
 		}
 	}
-	if (plans.length === 0) return [output];
+	if (plans.length === 0) return [output.flat()];
 
 	const transport = await createTransport(this);
 	if (transport instanceof BaseUrlError) {
@@ -129,8 +88,8 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			description: `${transport.remedy} in the Base URL field of the Perceptis API credential.`,
 		});
 		if (!continueOnFail) throw configError;
-		for (const plan of plans) output[plan.itemIndex] = errorItem(this, plan.itemIndex, configError);
-		return [output];
+		for (const plan of plans) output[plan.itemIndex] = [errorItem(this, plan.itemIndex, configError)];
+		return [output.flat()];
 	}
 
 	// 2. run: all items' jobs together, bounded in flight.
@@ -147,15 +106,9 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	}
 	for (const task of tasks) {
 		const itemIndex = task.plan.itemIndex;
-		if (task.failure) {
-			output[itemIndex] = errorItem(this, itemIndex, failureOf(task, this, transport, tasks), task.snapshot?.status);
-			continue;
-		}
-		const item: INodeExecutionData = { json: jobJson(task), pairedItem: { item: itemIndex } };
-		if (task.files.length) {
-			item.binary = await filesToBinary(this, task.files, task.jobId!, task.plan.binaryPropertyName);
-		}
-		output[itemIndex] = item;
+		output[itemIndex] = task.failure
+			? [errorItem(this, itemIndex, failureOf(task, this, transport, tasks), task.snapshot?.status)]
+			: await jobItems(this, task);
 	}
-	return [output];
+	return [output.flat()];
 }

@@ -10,7 +10,9 @@ import {
 	jobIdProperty,
 	maxJobsInFlightOption,
 	optionsCollection,
+	outputItemsOption,
 	readBinaryPropertyName,
+	readItemPerFile,
 	readJobId,
 	readOptions,
 	readTimeoutMs,
@@ -23,6 +25,7 @@ export const description: INodeProperties[] = [
 	optionsCollection('waitForCompletion', [
 		downloadFilesOption,
 		maxJobsInFlightOption,
+		outputItemsOption,
 		binaryPropertyOption,
 		timeoutOption,
 	]),
@@ -37,5 +40,6 @@ export async function plan(this: IExecuteFunctions, itemIndex: number): Promise<
 		downloadFiles: options.downloadFiles !== false,
 		timeoutMs: readTimeoutMs(this, itemIndex, options),
 		binaryPropertyName: readBinaryPropertyName(this, itemIndex, options),
+		itemPerFile: readItemPerFile(this, itemIndex, options),
 	};
 }

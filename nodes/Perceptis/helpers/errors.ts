@@ -11,6 +11,7 @@ import type { INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { Failure, FailureKind } from './apiAnswers';
+import { statusOutcome } from './apiAnswers';
 
 export const KEY_SETTINGS_HINT =
 	'Create a new key in Perceptis under Developer Settings (a key is shown only once) and paste it into the Perceptis API credential.';
@@ -52,6 +53,21 @@ const NETWORK_PHRASES: Record<string, string> = {
 function networkPhrase(code: string | undefined): string {
 	return (code && NETWORK_PHRASES[code]) || 'the request failed below HTTP';
 }
+
+const BASE_URL_HINT =
+	'Check the Base URL in the Perceptis API credential: it should be the Perceptis origin, for example https://app.perceptis.ai. A proxy, a sign-in page or another web application may be answering in its place.';
+
+/** The origin of a URL, for "type this" advice; the URL itself when it cannot be parsed. */
+function originOf(url: string): string {
+	try {
+		const parsed = new URL(url);
+		return `${parsed.protocol}//${parsed.host}`;
+	} catch {
+		return url;
+	}
+}
+
+const originWords = (c: FailureContext) => (c.origin ? ` ${c.origin}` : '');
 
 const resumeHint = (jobId: string) =>
 	`Resume with the Perceptis node's "Wait for Completion" operation and Job ID ${jobId}, using the same Perceptis credential.`;
@@ -115,12 +131,29 @@ const WORDING: Record<FailureKind, (f: Failure, c: FailureContext) => Wording> =
 			? `The node retried with backoff until it gave up. ${resumeHint(c.jobId)}`
 			: 'The node retried with backoff, always with the same Idempotency-Key, so no job was started twice. Try again later.',
 	}),
-	unreadable_answer: (_f, c) => ({
-		message: `Perceptis sent an answer the node could not read${c.jobId ? ` for job ${c.jobId}` : ''}`,
-		description: c.jobId
-			? `The node asked again until it gave up. ${resumeHint(c.jobId)}`
-			: 'The node retried with the same Idempotency-Key, so no job was started twice. Try again later.',
+	unreadable_answer: (f, c) => ({
+		message: `The Perceptis Base URL${originWords(c)} answered with ${f.answerShape ?? 'something that is not a Perceptis answer'}${
+			c.jobId ? ` for job ${c.jobId}` : ''
+		}, not a job (HTTP ${f.httpCode ?? '2xx'})`,
+		description: `${BASE_URL_HINT} ${
+			c.jobId
+				? resumeHint(c.jobId)
+				: 'Retries used the same Idempotency-Key, so no job was started twice.'
+		}`,
 	}),
+	redirected: (f, c) => {
+		const target = f.location ? originOf(f.location) : undefined;
+		return {
+			message: `The Perceptis Base URL${originWords(c)} redirects to ${f.location ?? 'another address'} (HTTP ${
+				f.httpCode ?? '3xx'
+			}); the node did not follow it, so the API key was not sent there`,
+			description: `${
+				target
+					? `If ${target} is where Perceptis is served, type ${target} in the Base URL field of the Perceptis API credential. Otherwise check the Base URL: a proxy or a sign-in page may be in the way.`
+					: BASE_URL_HINT
+			}${c.jobId ? ` ${resumeHint(c.jobId)}` : ''}`,
+		};
+	},
 	network: (f, c) => ({
 		message: `Could not reach Perceptis at ${c.origin ?? 'the configured origin'}: ${networkPhrase(f.networkCode)}`,
 		description: `${
@@ -137,12 +170,28 @@ const WORDING: Record<FailureKind, (f: Failure, c: FailureContext) => Wording> =
 		message: `Perceptis job ${c.jobId} failed: ${f.apiMessage ?? 'no reason given'}${f.apiCode ? ` (${f.apiCode})` : ''}`,
 		description: 'Failed jobs are not charged. Change the prompt or options and run the node again.',
 	}),
+	job_ended: (_f, c) => ({
+		message: `Perceptis job ${c.jobId} ended with status "${c.lastStatus ?? 'unknown'}" and no result`,
+		description:
+			'Perceptis reports the job as over without files (for example cancelled or expired). Check it with "Get Status", and run Generate again if you still need it.',
+	}),
 	job_not_completed: (_f, c) => ({
 		message: `Perceptis job ${c.jobId} has no files to download: its status is "${c.lastStatus ?? 'unknown'}"`,
 		description:
-			c.lastStatus === 'failed'
-				? 'The job failed, so it produced no files. Check its error with "Get Status".'
-				: `The job is still running. ${resumeHint(c.jobId ?? '')}`,
+			statusOutcome(c.lastStatus ?? '') === 'running'
+				? `The job is still running. ${resumeHint(c.jobId ?? '')}`
+				: 'The job is over without completing, so it produced no files. Check its error with "Get Status".',
+	}),
+	no_files: (_f, c) => ({
+		message: `Perceptis job ${c.jobId} completed but returned no files`,
+		description:
+			'Perceptis listed no download links for the job. Run "Get Status" with this Job ID to see what it returned, or run Generate again; report it to Perceptis if it persists.',
+	}),
+	not_a_file: (f, c) => ({
+		message: `The file of Perceptis job ${c.jobId} is not a presentation: the storage host sent ${
+			f.answerShape ?? 'something else'
+		}`,
+		description: `The node asked Perceptis for a fresh link once and got the same answer. The link may be expired or blocked by a proxy. Run the Perceptis node's "Download" operation with Job ID ${c.jobId} to try again.`,
 	}),
 	deadline_exceeded: (_f, c) => ({
 		message: `Perceptis job ${c.jobId} did not finish within ${c.timeoutSeconds ?? '?'} s (last status: ${c.lastStatus ?? 'unknown'})`,
@@ -201,6 +250,8 @@ export function toNodeError(
 		: new NodeOperationError(node, message, { description, itemIndex: context.itemIndex });
 	error.context.jobId = context.jobId;
 	error.context.failureKind = failure.kind;
+	// The API's own code (e.g. a failed job's reason) is what users branch on, as Perceptis asks.
+	error.context.apiCode = failure.apiCode;
 	return error as PerceptisNodeError;
 }
 

@@ -11,10 +11,12 @@ import {
 	failureFromAnswer,
 	failureFromNetwork,
 	hintFromAnswer,
-	isFinalStatus,
 	readJobId,
 	readSnapshot,
+	statusOutcome,
 } from './apiAnswers';
+import { contentProblem, fileNamesFor, FILE_HEAD_BYTES, mimeTypeFor } from './files';
+import type { ReusableLinks } from './links';
 import { nextDueAt, nextPollDelayMs, transientBackoffMs } from './schedule';
 import { TIMING } from './timing';
 import type { PerceptisTransport } from '../transport';
@@ -36,13 +38,18 @@ export interface JobPlan {
 	timeoutMs: number;
 	/** Where the files go on the output item: `data`, `data_1`, … */
 	binaryPropertyName: string;
+	/** Output one item per downloaded file instead of one item with all files. */
+	itemPerFile: boolean;
+	/** In `download` mode: links handed out moments ago for this job, used before asking again. */
+	reuse?: ReusableLinks;
 }
 
 export interface DownloadedFile {
 	index: number;
 	entry: IDataObject;
 	data: Buffer;
-	headers: IDataObject;
+	fileName: string;
+	mimeType: string;
 }
 
 export type TaskPhase = 'start' | 'poll' | 'download' | 'done';
@@ -59,11 +66,16 @@ export class JobTask {
 	/** When the task wants its next step (ms since epoch). */
 	dueAt = 0;
 	deadline = Number.POSITIVE_INFINITY;
+	/** When the links in `snapshot.downloads` were handed out. */
+	linksFetchedAt?: number;
 	private lastStatusRequestAt = Number.NEGATIVE_INFINITY;
 	private pollsDone = 0;
 	/** Transient failures in a row of the current step (reset by any readable answer). */
 	private failures = 0;
+	/** 2xx answers in a row that were not a job (reset by any other answer). */
+	private unreadableInARow = 0;
 	private attemptsOfStart = 0;
+	private fileNames: string[] = [];
 	/** The stale-link refresh is allowed once per file. */
 	private refreshedForFile = -1;
 	private linksStale = false;
@@ -75,6 +87,14 @@ export class JobTask {
 	) {
 		this.jobId = plan.jobId;
 		this.phase = plan.start ? 'start' : 'poll';
+		if (plan.mode === 'download' && plan.reuse && plan.jobId) {
+			// The links came with the incoming item: download first, ask again only if they fail.
+			this.snapshot = { jobId: plan.jobId, status: 'completed', downloads: plan.reuse.downloads, raw: plan.reuse.raw };
+			this.linksFetchedAt = plan.reuse.fetchedAtMs;
+			this.lastStatusRequestAt = plan.reuse.fetchedAtMs;
+			this.phase = 'download';
+			this.fileNames = fileNamesFor(plan.reuse.downloads, plan.jobId);
+		}
 	}
 
 	get finished(): boolean {
@@ -121,6 +141,9 @@ export class JobTask {
 	/** A transient failure: retry after a backoff, unless this step has had its share. */
 	private onTransient(failure: Failure): void {
 		if (!failure.transient) return this.fail(failure);
+		// A few 2xx answers in a row that are not a job: the Base URL points at something else.
+		this.unreadableInARow = failure.kind === 'unreadable_answer' ? this.unreadableInARow + 1 : 0;
+		if (this.unreadableInARow >= TIMING.unreadableAnswersMax) return this.fail({ ...failure, transient: false });
 		const now = this.now();
 		this.failures += 1;
 		const outOfTries =
@@ -149,6 +172,7 @@ export class JobTask {
 
 		this.jobId = jobId;
 		this.failures = 0;
+		this.unreadableInARow = 0;
 		this.snapshot = readSnapshot(answer.body, jobId) ?? {
 			jobId,
 			status: 'pending',
@@ -175,21 +199,20 @@ export class JobTask {
 			answer.statusCode >= 200 && answer.statusCode < 300 ? readSnapshot(answer.body, jobId) : undefined;
 		if (!snapshot) return this.onTransient(failureFromAnswer(answer, 'status', now));
 
-		this.snapshot = snapshot;
-		this.failures = 0;
+		this.takeSnapshot(snapshot, now);
 		this.pollsDone += 1;
-		const final = isFinalStatus(snapshot.status);
+		const outcome = statusOutcome(snapshot.status);
 
 		if (this.plan.mode === 'check-once') {
 			this.phase = 'done';
 			return;
 		}
 		if (this.plan.mode === 'download') {
-			if (snapshot.status !== 'completed') return this.fail({ kind: 'job_not_completed', transient: false });
+			if (outcome !== 'completed') return this.fail({ kind: 'job_not_completed', transient: false });
 			return this.beginDownloads(now);
 		}
 		// mode 'wait'
-		if (snapshot.status === 'failed') {
+		if (outcome === 'failed') {
 			return this.fail({
 				kind: 'job_failed',
 				transient: false,
@@ -197,7 +220,8 @@ export class JobTask {
 				apiMessage: snapshot.error?.message,
 			});
 		}
-		if (final) {
+		if (outcome === 'ended') return this.fail({ kind: 'job_ended', transient: false });
+		if (outcome === 'completed') {
 			if (this.plan.downloadFiles) return this.beginDownloads(now);
 			this.phase = 'done';
 			return;
@@ -207,8 +231,20 @@ export class JobTask {
 		this.dueAt = nextDueAt(now, delay, this.deadline, this.lastStatusRequestAt);
 	}
 
+	/** A readable answer about the job: it resets the failure counts and may carry fresh links. */
+	private takeSnapshot(snapshot: JobSnapshot, now: number): void {
+		this.snapshot = snapshot;
+		this.failures = 0;
+		this.unreadableInARow = 0;
+		if (snapshot.downloads.length) this.linksFetchedAt = now;
+	}
+
+	/** Files were asked for: a completed job without any is an error here, not an empty success. */
 	private beginDownloads(now: number): void {
-		this.phase = this.snapshot!.downloads.length > 0 ? 'download' : 'done';
+		const { downloads, jobId } = this.snapshot!;
+		if (downloads.length === 0) return this.fail({ kind: 'no_files', transient: false });
+		this.fileNames = fileNamesFor(downloads, jobId);
+		this.phase = 'download';
 		this.dueAt = now;
 	}
 
@@ -223,22 +259,35 @@ export class JobTask {
 		const answer = await this.transport.downloadFile(url);
 		if (isNetworkFailure(answer)) return this.onTransient({ ...failureFromNetwork(answer), kind: 'download_failed' });
 		const now = this.now();
+		const fileName = this.fileNames[index];
 		if (answer.statusCode >= 200 && answer.statusCode < 300) {
-			this.files.push({ index, entry, data: answer.data, headers: answer.headers });
-			this.failures = 0;
-			if (this.files.length >= this.snapshot!.downloads.length) this.phase = 'done';
-			this.dueAt = now;
-			return;
+			const problem = contentProblem(answer.data.subarray(0, FILE_HEAD_BYTES), answer.headers, fileName);
+			if (problem === undefined) {
+				this.files.push({ index, entry, data: answer.data, fileName, mimeType: mimeTypeFor(fileName, answer.headers) });
+				this.failures = 0;
+				if (this.files.length >= this.snapshot!.downloads.length) this.phase = 'done';
+				this.dueAt = now;
+				return;
+			}
+			// A sign-in page or an error document where the file should be: an expired or
+			// blocked link, most likely; fresh links get one try, then it is an error.
+			if (this.refreshedForFile === index) {
+				return this.fail({ kind: 'not_a_file', transient: false, httpCode: answer.statusCode, answerShape: problem });
+			}
+			return this.askForFreshLinks(index, now);
 		}
 		if (STORAGE_LINK_GONE.has(answer.statusCode) && this.refreshedForFile !== index) {
-			// Pre-signed links are short-lived; a status check hands out fresh ones.
-			this.refreshedForFile = index;
-			this.linksStale = true;
-			this.dueAt = Math.max(now, this.lastStatusRequestAt + TIMING.minRequestGapMs);
-			return;
+			return this.askForFreshLinks(index, now);
 		}
 		const transient = answer.statusCode === 429 || answer.statusCode >= 500;
 		this.onTransient({ kind: 'download_failed', transient, httpCode: answer.statusCode });
+	}
+
+	/** Pre-signed links are short-lived; a status check hands out fresh ones (once per file). */
+	private askForFreshLinks(index: number, now: number): void {
+		this.refreshedForFile = index;
+		this.linksStale = true;
+		this.dueAt = Math.max(now, this.lastStatusRequestAt + TIMING.minRequestGapMs);
 	}
 
 	private async refreshLinks(): Promise<void> {
@@ -247,10 +296,11 @@ export class JobTask {
 		if (isNetworkFailure(answer)) return this.onTransient(failureFromNetwork(answer));
 		const snapshot =
 			answer.statusCode >= 200 && answer.statusCode < 300 ? readSnapshot(answer.body, this.jobId) : undefined;
-		if (!snapshot) return this.onTransient(failureFromAnswer(answer, 'status', this.now()));
+		const now = this.now();
+		if (!snapshot) return this.onTransient(failureFromAnswer(answer, 'status', now));
 		this.linksStale = false;
-		this.failures = 0;
-		this.snapshot = { ...snapshot, downloads: snapshot.downloads.length ? snapshot.downloads : this.snapshot!.downloads };
-		this.dueAt = this.now();
+		const previous = this.snapshot!.downloads;
+		this.takeSnapshot({ ...snapshot, downloads: snapshot.downloads.length ? snapshot.downloads : previous }, now);
+		this.dueAt = now;
 	}
 }

@@ -26,6 +26,14 @@ export const TIMING = {
 	generateMaxAttempts: 4,
 	/** Checks in a row that may fail transiently in a one-off status check or download refresh. */
 	oneShotMaxAttempts: 3,
+	/**
+	 * 2xx answers in a row that are not a Perceptis job (an HTML page, JSON without a status) end
+	 * the item: one may be a proxy's hiccup, three mean the Base URL points at something else.
+	 */
+	unreadableAnswersMax: 3,
+
+	/** Links handed out by a status check are reused by a Download of the same job within this age. */
+	linkReuseMaxAgeMs: 30_000,
 
 	defaultTimeoutSeconds: DEFAULT_TIMEOUT_SECONDS,
 

@@ -5,7 +5,9 @@
  * host behind the pre-signed links.
  *
  * Every HTTP answer is returned, whatever its status (`ignoreHttpStatusErrors`): the caller
- * decides what a 404 or a 429 means. Failures below HTTP (refused, reset, timed out, cancelled)
+ * decides what a 404 or a 429 means. API requests never follow a redirect on their own: n8n would
+ * copy the Authorization header to whatever host the redirect names. A redirect within the
+ * configured origin is followed here; any other comes back as the 3xx answer it is. Failures below HTTP (refused, reset, timed out, cancelled)
  * are returned as a `NetworkFailure` value that carries only the error code, because n8n's own
  * error objects hold the request headers and with them the key.
  */
@@ -17,6 +19,8 @@ import { TIMING } from '../helpers/timing';
 export const CREDENTIAL_TYPE = 'perceptisApi';
 
 export interface HttpAnswer {
+	/** The URL that gave this answer (after redirects within the origin): scheme, host and path. */
+	url: string;
 	statusCode: number;
 	headers: IDataObject;
 	/** The body parsed as JSON when it is JSON, else the raw text ('' when empty). */
@@ -91,6 +95,30 @@ function checkedOrigin(baseUrl: unknown): string | BaseUrlError {
 	}
 }
 
+/** Same-origin redirects followed for one API request, at most (a loop ends as the 3xx it is). */
+const MAX_SAME_ORIGIN_REDIRECTS = 5;
+
+/**
+ * The next URL of a redirect that stays within the configured origin, or undefined. 307/308 keep
+ * the method and body; 301/302/303 are followed for GET only, since a POST turned into a GET
+ * would not start the job.
+ */
+function sameOriginRedirect(answer: FullResponse, askedUrl: string, method: string, origin: string): string | undefined {
+	const { statusCode } = answer;
+	const keepsMethod = statusCode === 307 || statusCode === 308;
+	const followable = keepsMethod || ([301, 302, 303].includes(statusCode) && method === 'GET');
+	const location = answer.headers?.location;
+	if (!followable || typeof location !== 'string') return undefined;
+	try {
+		const next = new URL(location, askedUrl);
+		return `${next.protocol}//${next.host}` === origin ? next.toString() : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+const withoutQuery = (url: string) => url.split('?')[0];
+
 interface FullResponse {
 	statusCode: number;
 	headers: IDataObject;
@@ -102,7 +130,7 @@ async function send(request: () => Promise<unknown>, url: string): Promise<FullR
 	try {
 		return (await request()) as FullResponse;
 	} catch (error) {
-		return { networkCode: networkCodeOf(error), url: url.split('?')[0] };
+		return { networkCode: networkCodeOf(error), url: withoutQuery(url) };
 	}
 }
 
@@ -116,19 +144,35 @@ export async function createTransport(ctx: IExecuteFunctions): Promise<Perceptis
 	if (origin instanceof BaseUrlError) return origin;
 
 	const apiRequest = async (options: IHttpRequestOptions): Promise<HttpAnswer | NetworkFailure> => {
-		const answer = await send(
-			async () =>
-				await ctx.helpers.httpRequestWithAuthentication.call(ctx, CREDENTIAL_TYPE, {
-					...options,
-					headers: { Accept: 'application/json', ...(options.headers ?? {}) },
-					encoding: 'text',
-					returnFullResponse: true,
-					ignoreHttpStatusErrors: true,
-				}),
-			options.url,
-		);
-		if (isNetworkFailure(answer)) return answer;
-		return { statusCode: answer.statusCode, headers: answer.headers ?? {}, body: parseBody(answer.body) };
+		const method = options.method ?? 'GET';
+		let url = options.url;
+		for (let redirects = 0; ; redirects++) {
+			const answer = await send(
+				async () =>
+					await ctx.helpers.httpRequestWithAuthentication.call(ctx, CREDENTIAL_TYPE, {
+						...options,
+						url,
+						headers: { Accept: 'application/json', ...(options.headers ?? {}) },
+						encoding: 'text',
+						returnFullResponse: true,
+						ignoreHttpStatusErrors: true,
+						disableFollowRedirect: true,
+					}),
+				url,
+			);
+			if (isNetworkFailure(answer)) return answer;
+			const next =
+				redirects < MAX_SAME_ORIGIN_REDIRECTS ? sameOriginRedirect(answer, url, method, origin) : undefined;
+			if (next === undefined) {
+				return {
+					url: withoutQuery(url),
+					statusCode: answer.statusCode,
+					headers: answer.headers ?? {},
+					body: parseBody(answer.body),
+				};
+			}
+			url = next;
+		}
 	};
 
 	return {

@@ -36,6 +36,8 @@ export interface SimulatorOptions {
 export interface SimulatorProcess {
 	origin: string;
 	storageOrigin: string;
+	/** Another host (127.0.0.2) that must never receive the API key; it records every request. */
+	foreignOrigin: string;
 	keys: Record<PlanKey, string>;
 	admin: AxiosInstance;
 	requests(): Promise<SimulatorRequest[]>;
@@ -61,7 +63,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 	);
 	let output = '';
 	child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-	const info = await new Promise<{ origin: string; storageOrigin: string; keys: Record<PlanKey, string> }>((resolve, reject) => {
+	const info = await new Promise<{ origin: string; storageOrigin: string; foreignOrigin: string; keys: Record<PlanKey, string> }>((resolve, reject) => {
 		let buffer = '';
 		const timer = setTimeout(() => reject(new Error(`the simulator printed no JSON line in 20 s:\n${buffer}${output}`)), 20_000);
 		child.once('exit', (code) => {
