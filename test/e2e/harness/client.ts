@@ -60,7 +60,9 @@ export interface Execution {
 export interface NodeRun {
 	executionStatus?: string;
 	error?: { message: string; description?: string | null; httpCode?: string; [key: string]: unknown };
-	data?: { main: Array<Array<{ json: Record<string, unknown>; binary?: Record<string, BinaryMeta> }> | null> };
+	data?: {
+		main: Array<Array<{ json: Record<string, unknown>; binary?: Record<string, BinaryMeta>; pairedItem?: unknown }> | null>;
+	};
 	[key: string]: unknown;
 }
 

@@ -104,6 +104,7 @@ export interface PerceptisParameters {
 		timeoutSeconds?: number;
 		downloadFiles?: boolean;
 		binaryPropertyName?: string;
+		outputItems?: 'perJob' | 'perFile';
 	};
 	[key: string]: unknown;
 }
