@@ -42,9 +42,6 @@ run_jest() {
 step "unit and integration tests"
 run_jest fast --selectProjects unit integration
 
-step "benchmark (prints figures, asserts no speed)"
-npm run --silent bench 2>&1 | grep -E 'status checks|first check|decks of' || status=1
-
 for i in "${!N8N_VERSIONS[@]}"; do
 	version="${N8N_VERSIONS[$i]}"
 	if ! wait "${install_pids[$i]}"; then
@@ -52,6 +49,14 @@ for i in "${!N8N_VERSIONS[@]}"; do
 	fi
 	step "end-to-end tests in n8n $version"
 	N8N_E2E_VERSION="$version" run_jest "e2e-$version" --selectProjects e2e --runInBand
+	if [ "$version" = "2.41.1" ]; then
+		# The short benchmark in a real n8n: it prints figures and asserts no speed; it fails only
+		# when a run itself breaks (`npm run bench` is the full one).
+		step "benchmark, quick mode (n8n $version)"
+		BENCH_QUICK=1 BENCH_OUT="$results/benchmark-quick.md" npx jest -c jest.bench.config.js --verbose=false \
+			--json --outputFile="$results/bench.json" 2>"$results/bench.log" || { status=1; tail -40 "$results/bench.log"; }
+		cat "$results/benchmark-quick.md" 2>/dev/null || true
+	fi
 done
 
 node -e '

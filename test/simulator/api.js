@@ -16,9 +16,18 @@ const STATUS_PREFIX = '/api/v1/status/';
 const iso = (ms) => new Date(ms).toISOString();
 
 function createApiHandler({ variants, jobs, idempotency, limiter, signer, pptx, storageOrigin }) {
-	/** Retry-After on 2xx generate/status answers, when `statusRetryAfterSeconds` asks for it. */
-	function hintHeaders(v, now) {
-		return v.statusRetryAfterSeconds === null ? {} : { 'retry-after': formatRetryAfter(v.statusRetryAfterSeconds, v.retryAfterFormat, now) };
+	/**
+	 * Retry-After on 2xx generate/status answers, when `statusRetryAfterSeconds` asks for it: a fixed
+	 * number of seconds, or with 'remaining' the whole seconds `job` still needs (rounded up, at least
+	 * 1; a `[sim:never]` job past its duration says 1) and nothing once the job has ended.
+	 */
+	function hintHeaders(v, now, job) {
+		const hint = v.statusRetryAfterSeconds;
+		if (hint === null) return {};
+		if (hint !== 'remaining') return { 'retry-after': formatRetryAfter(hint, v.retryAfterFormat, now) };
+		if (!job || jobs.observe(job, now).outcome !== null) return {};
+		const remainingSeconds = (job.createdAt + job.durationMs - now) / 1000;
+		return { 'retry-after': formatRetryAfter(remainingSeconds, v.retryAfterFormat, now) };
 	}
 
 	function rateLimited(v, keyName, bucket, now) {
@@ -48,19 +57,29 @@ function createApiHandler({ variants, jobs, idempotency, limiter, signer, pptx, 
 				return apiError(v, v.idempotencyConflictStatus, 'idempotency_conflict', 'This Idempotency-Key was already used with a different request body.');
 			}
 			if (previous.kind === 'replay') {
-				return { ...previous.response, headers: { ...previous.response.headers, 'idempotent-replayed': 'true' } };
+				const headers = { ...previous.response.headers, 'idempotent-replayed': 'true' };
+				if (v.statusRetryAfterSeconds === 'remaining') {
+					// The replayed answer speaks for the job as it is now, not as it was when created.
+					delete headers['retry-after'];
+					const job = jobs.get(previous.jobId);
+					if (job) Object.assign(headers, hintHeaders(v, now, job));
+				}
+				return { ...previous.response, headers };
 			}
 		}
 		const verdict = validateGenerate(body);
 		if (!verdict.ok) return apiError(v, 400, verdict.code, verdict.message);
-		if (parseDirectives(verdict.request.prompt).credits) {
+		const directives = parseDirectives(verdict.request.prompt);
+		if (directives.credits) {
 			return apiError(v, 402, 'insufficient_credits', "The organisation's credit pool is exhausted.");
 		}
+		// `[sim:seconds=N]` sets this job's duration; otherwise the output type's.
+		const baseMs = directives.seconds !== null ? directives.seconds * 1000 : v.durationsMs[verdict.request.outputType] || 0;
 		const job = jobs.create({
 			keyName,
 			body,
 			request: verdict.request,
-			durationMs: (v.durationsMs[verdict.request.outputType] || 0) * v.timeScale,
+			durationMs: baseMs * v.timeScale,
 			idempotencyKey,
 			idStyle: v.jobIdStyle,
 			now,
@@ -68,7 +87,7 @@ function createApiHandler({ variants, jobs, idempotency, limiter, signer, pptx, 
 		const response = json(
 			v.generateSuccessStatus,
 			{ [v.jobIdField]: job.id, status: 'pending', output_type: job.outputType, created_at: iso(job.createdAt) },
-			hintHeaders(v, now),
+			hintHeaders(v, now, job),
 		);
 		if (idempotencyKey) idempotency.remember(keyName, idempotencyKey, body, job.id, response);
 		return response;
@@ -84,7 +103,7 @@ function createApiHandler({ variants, jobs, idempotency, limiter, signer, pptx, 
 				item.file_name = fileName(job, index, v.fileNameExtension);
 				item.variant_index = index;
 				item.expires_at = iso(link.expires);
-				item.size_bytes = (await pptx.get(job, index)).length;
+				item.size_bytes = (await pptx.get(job, index, v.fileSizeBytes)).length;
 			}
 			items.push(item);
 		}
@@ -117,7 +136,7 @@ function createApiHandler({ variants, jobs, idempotency, limiter, signer, pptx, 
 			const message = 'The generation failed (simulated by [sim:fail]). No credits were charged.';
 			payload.error = v.failedErrorForm === 'string' ? message : { code: 'generation_failed', message };
 		}
-		return json(200, payload, hintHeaders(v, now));
+		return json(200, payload, hintHeaders(v, now, job));
 	}
 
 	return async function handleApi(req, now = Date.now()) {

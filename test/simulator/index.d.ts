@@ -25,8 +25,12 @@ export interface Variants {
 	jobIdStyle: 'plain' | 'needs-encoding';
 	/** Retry-After on 429s and on status hints. Default 'seconds'. */
 	retryAfterFormat: 'seconds' | 'http-date';
-	/** When set, every 2xx generate/status answer carries this Retry-After. Default null. */
-	statusRetryAfterSeconds: number | null;
+	/**
+	 * A number: every 2xx generate/status answer carries this Retry-After. 'remaining': answers about a
+	 * running job carry the whole seconds it still needs (rounded up, at least 1; a `[sim:never]` job
+	 * past its duration says 1), answers about an ended job none. Default null.
+	 */
+	statusRetryAfterSeconds: number | 'remaining' | null;
 	/** 'object' {"error":{"code","message"}}, 'string' {"error":"message"}, 'none' empty body. Default 'object'. */
 	errorBodyForm: 'object' | 'string' | 'none';
 	/** Shape of `error` in a failed status. Default 'object'. */
@@ -44,6 +48,13 @@ export interface Variants {
 	 * 1–8 lowercase letters or digits. The bytes stay a real .pptx. Default 'pptx'.
 	 */
 	fileNameExtension: string;
+	/**
+	 * null: each job's own small .pptx. A number (1 … 2^31-1): every file of every job is one shared
+	 * .pptx padded to that many bytes (an uncompressed `ppt/media/padding.bin` of random bytes, declared
+	 * in [Content_Types].xml), built once per size and sent from memory; a real file already that big is
+	 * left as is. For memory benchmarks. Default null.
+	 */
+	fileSizeBytes: number | null;
 }
 
 /** A partial set of variants; durationsMs is merged per output type. */
@@ -96,7 +107,7 @@ export interface JobSnapshot {
 	body: unknown;
 	/** What a status poll reports now (directive words included, exactly as typed). */
 	status: JobStatus | (string & {});
-	/** Date.now() of creation. */
+	/** Date.now() of creation; the job ends at createdAt + its duration (`[sim:seconds=N]` or durationsMs, times timeScale). */
 	createdAt: number;
 	/** Date.now() value at which the job ended (`completed`, `failed` or a `[sim:status=…]` word); null while running. */
 	completedAt: number | null;

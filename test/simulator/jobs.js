@@ -21,6 +21,7 @@ function parseDirectives(prompt) {
 	const slides = /\[sim:slides=(\d+)\]/i.exec(prompt);
 	const status = /\[sim:status=([A-Za-z0-9_-]+)\]/i.exec(prompt);
 	const running = /\[sim:running=([A-Za-z0-9_-]+)\]/i.exec(prompt);
+	const seconds = /\[sim:seconds=(\d+(?:\.\d+)?|\.\d+)\]/i.exec(prompt);
 	return {
 		fail: /\[sim:fail\]/i.test(prompt),
 		never: /\[sim:never\]/i.test(prompt),
@@ -29,6 +30,8 @@ function parseDirectives(prompt) {
 		status: status ? status[1] : null,
 		running: running ? running[1] : null,
 		nofiles: /\[sim:nofiles\]/i.test(prompt),
+		// This job's duration in seconds before time scaling (overrides durationsMs for this job).
+		seconds: seconds ? Number(seconds[1]) : null,
 	};
 }
 

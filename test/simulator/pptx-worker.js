@@ -4,11 +4,14 @@
  * calls `import('node:fs')` while writing, which fails inside jest's module sandbox when the
  * simulator runs in a test process; a worker thread always uses Node's own module loader.
  *
- * Message in: { id, spec: { text, outputType, slideCount, variantIndex, variantCount, templateName, title } }
+ * Message in: { id, spec: { text, outputType, slideCount, variantIndex, variantCount, templateName, title, padToBytes? } }
  * Message out: { id, bytes: Uint8Array } | { id, error: string }
+ * With `padToBytes`, the file is padded to about that size (padding.js); its bytes are transferred,
+ * not copied, to the main thread.
  */
 const { parentPort } = require('worker_threads');
 const PptxGenJS = require('pptxgenjs');
+const { padPptx } = require('./padding');
 
 async function render(spec) {
 	const pres = new PptxGenJS();
@@ -32,12 +35,20 @@ async function render(spec) {
 		});
 		slide.addText(footer, { x: 0.6, y: 6.8, w: 12.1, h: 0.4, fontSize: 10, color: '7F7F7F' });
 	}
-	return pres.write({ outputType: 'nodebuffer' });
+	const buffer = await pres.write({ outputType: 'nodebuffer' });
+	return spec.padToBytes ? await padPptx(buffer, spec.padToBytes) : buffer;
 }
+
+/** A buffer that owns its whole ArrayBuffer can be transferred (no copy of tens of megabytes). */
+const ownsMemory = (buffer) => buffer.byteOffset === 0 && buffer.byteLength === buffer.buffer.byteLength && buffer.byteLength > 0;
 
 parentPort.on('message', ({ id, spec }) => {
 	render(spec).then(
-		(buffer) => parentPort.postMessage({ id, bytes: new Uint8Array(buffer) }),
+		(buffer) => {
+			const bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+			if (ownsMemory(buffer)) parentPort.postMessage({ id, bytes }, [buffer.buffer]);
+			else parentPort.postMessage({ id, bytes });
+		},
 		(error) => parentPort.postMessage({ id, error: String((error && error.stack) || error) }),
 	);
 });

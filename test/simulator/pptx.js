@@ -32,8 +32,13 @@ class PptxCache {
 		this.nextId = 1;
 	}
 
-	/** Promise<Buffer> of file `index` of `job`. Caches the promise so concurrent downloads build once. */
-	get(job, index) {
+	/**
+	 * Promise<Buffer> of file `index` of `job`. Caches the promise so concurrent downloads build once.
+	 * With `padToBytes` (the `fileSizeBytes` switch), every job and file gets the same shared file of
+	 * about that size: one buffer per size, however many jobs download it.
+	 */
+	get(job, index, padToBytes = null) {
+		if (padToBytes) return this.padded(padToBytes);
 		const key = `${job.objectKey}-${index}`;
 		if (!this.files.has(key)) {
 			const built = this.render({
@@ -44,6 +49,26 @@ class PptxCache {
 				variantCount: job.variantCount,
 				templateName: job.templateName,
 				title: fileName(job, index),
+			});
+			built.catch(() => this.files.delete(key));
+			this.files.set(key, built);
+		}
+		return this.files.get(key);
+	}
+
+	/** Promise<Buffer> of the shared padded .pptx of about `bytes` bytes. */
+	padded(bytes) {
+		const key = `padded-${bytes}`;
+		if (!this.files.has(key)) {
+			const built = this.render({
+				text: `A padded presentation of about ${bytes} bytes`,
+				outputType: 'deck',
+				slideCount: 3,
+				variantIndex: 0,
+				variantCount: 1,
+				templateName: null,
+				title: 'perceptis-padded-deck.pptx',
+				padToBytes: bytes,
 			});
 			built.catch(() => this.files.delete(key));
 			this.files.set(key, built);

@@ -43,7 +43,8 @@ function createStorageHandler({ variants, jobs, signer, pptx }) {
 		if (!job || index < 0 || index >= jobs.fileCount(job) || jobs.observe(job, now).outcome !== 'completed') {
 			return xmlError(404, 'NoSuchKey', 'The specified key does not exist.', `<Key>${path.slice(1)}</Key>`);
 		}
-		const body = await pptx.get(job, index);
+		// The file is sent from memory as it is (shared, never copied per request).
+		const body = await pptx.get(job, index, variants().fileSizeBytes);
 		return {
 			status: 200,
 			headers: {

@@ -22,7 +22,15 @@ const DEFAULT_VARIANTS = Object.freeze({
 	idempotencyConflictStatus: 409,
 	/** Extension in `file_name` and in storage's Content-Disposition; the bytes stay a real .pptx. */
 	fileNameExtension: 'pptx',
+	/**
+	 * null: each file is the job's own small .pptx. A number: every file served is one shared .pptx
+	 * padded to about that many bytes (an uncompressed entry of random bytes), for memory benchmarks.
+	 */
+	fileSizeBytes: null,
 });
+
+/** Largest padded file: comfortably below Node's Buffer limit, and far above any test's needs. */
+const MAX_FILE_SIZE_BYTES = 2 ** 31 - 1;
 
 const isNumber = (v) => typeof v === 'number' && Number.isFinite(v);
 const oneOf = (...allowed) => (v) => allowed.includes(v) || `must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`;
@@ -39,7 +47,8 @@ const CHECKS = {
 	jobIdField: oneOf('job_id', 'jobId', 'id'),
 	jobIdStyle: oneOf('plain', 'needs-encoding'),
 	retryAfterFormat: oneOf('seconds', 'http-date'),
-	statusRetryAfterSeconds: (v) => v === null || (isNumber(v) && v >= 0) || 'must be null or a number >= 0',
+	statusRetryAfterSeconds: (v) =>
+		v === null || v === 'remaining' || (isNumber(v) && v >= 0) || "must be null, 'remaining' or a number >= 0",
 	errorBodyForm: oneOf('object', 'string', 'none'),
 	failedErrorForm: oneOf('object', 'string'),
 	extraDownloadFields: (v) => typeof v === 'boolean' || 'must be a boolean',
@@ -51,6 +60,8 @@ const CHECKS = {
 	idempotencyConflictStatus: (v) => (Number.isInteger(v) && v >= 400 && v <= 599) || 'must be an HTTP error status',
 	// Lowercase alphanumerics only, so the name needs no quoting or encoding in Content-Disposition.
 	fileNameExtension: (v) => (typeof v === 'string' && /^[a-z0-9]{1,8}$/.test(v)) || 'must be 1 to 8 lowercase letters or digits',
+	fileSizeBytes: (v) =>
+		v === null || (Number.isInteger(v) && v > 0 && v <= MAX_FILE_SIZE_BYTES) || `must be null or an integer from 1 to ${MAX_FILE_SIZE_BYTES}`,
 };
 
 /** Returns `base` with `patch` applied (durationsMs merged per output type); throws on bad input. */

@@ -23,6 +23,7 @@ it('starts with the documented / most likely defaults', () => {
 		linkTtlMs: 60000,
 		idempotencyConflictStatus: 409,
 		fileNameExtension: 'pptx',
+		fileSizeBytes: null,
 		durationsMs: { single_slide: 300000, deck: 600000 },
 	});
 });

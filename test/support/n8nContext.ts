@@ -113,6 +113,12 @@ function toAxios(options: IHttpRequestOptions): AxiosRequestConfig {
 	return config;
 }
 
+async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
+	const chunks: Buffer[] = [];
+	for await (const chunk of stream) chunks.push(Buffer.from(chunk as Buffer));
+	return Buffer.concat(chunks);
+}
+
 /** The Perceptis node as a workflow holds it (for contexts and errors in tests). */
 export function testNode(overrides: Partial<INode> = {}): INode {
 	return {
@@ -172,13 +178,17 @@ export function createTestContext(options: ContextOptions): TestContext {
 				const withSignal = { ...requestOptions, abortSignal: options.abortController?.signal };
 				return await request(applyAuthenticate(withSignal, options.credentials), true);
 			},
-			prepareBinaryData: async (data: Buffer, fileName?: string, mimeType?: string): Promise<IBinaryData> => ({
+			prepareBinaryData: async (content: Buffer | NodeJS.ReadableStream, fileName?: string, mimeType?: string): Promise<IBinaryData> => {
+				// n8n's default (memory) mode: a stream is read to its end into the item.
+				const data = Buffer.isBuffer(content) ? content : await readAll(content);
+				return {
 				data: data.toString('base64'),
 				mimeType: mimeType ?? 'application/octet-stream',
 				fileName,
 				fileExtension: fileName?.split('.').pop(),
 				fileSize: `${data.length} B`,
-			}),
+				};
+			},
 			getBinaryDataBuffer: async (itemIndex: number, property: string) =>
 				Buffer.from(items[itemIndex].binary![property].data, 'base64'),
 		},

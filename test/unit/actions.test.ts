@@ -102,8 +102,8 @@ describe('common readers', () => {
 		);
 	});
 
-	it('readMaxJobsInFlight defaults to TIMING.defaultMaxJobsInFlight and reads item 0', () => {
-		expect(readMaxJobsInFlight(fakeCtx({}))).toBe(TIMING.defaultMaxJobsInFlight);
+	it('readMaxJobsInFlight is no cap without the option, and reads item 0', () => {
+		expect(readMaxJobsInFlight(fakeCtx({}))).toBe(Number.POSITIVE_INFINITY);
 		expect(readMaxJobsInFlight(fakeCtx((i) => ({ options: { maxJobsInFlight: i === 0 ? 2 : 9 } })))).toBe(2);
 	});
 

@@ -48,6 +48,7 @@ const SAMPLE: Record<FailureKind, Failure> = {
 	no_files: { kind: 'no_files', transient: false },
 	not_a_file: { kind: 'not_a_file', transient: false, httpCode: 200, answerShape: 'an HTML page titled "Sign in"' },
 	deadline_exceeded: { kind: 'deadline_exceeded', transient: false },
+	run_timeout: { kind: 'run_timeout', transient: false },
 	cancelled: { kind: 'cancelled', transient: false },
 	download_failed: { kind: 'download_failed', transient: false, httpCode: 403 },
 };

@@ -7,6 +7,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { RunnerClock } from '../../nodes/Perceptis/helpers/jobRunner';
+import type { FileSink } from '../../nodes/Perceptis/helpers/jobTask';
 import type { FileAnswer, HttpAnswer, NetworkFailure, PerceptisTransport } from '../../nodes/Perceptis/transport';
 
 export const T0 = 1_700_000_000_000;
@@ -28,8 +29,19 @@ export class FakeClock implements RunnerClock {
 		return this.t;
 	};
 
-	async sleep(ms: number): Promise<void> {
+	/**
+	 * Fake time moves only once every step in flight had its chance to finish (fake requests end
+	 * within the event loop's current turn): a step that ends wakes the sleeper at the same time.
+	 */
+	async sleep(ms: number, wake?: Promise<unknown>): Promise<void> {
 		if (this.sleeps.length > 100_000) throw new Error('FakeClock: too many sleeps (endless loop?)');
+		let woken = false;
+		void wake?.then(
+			() => (woken = true),
+			() => (woken = true),
+		);
+		await new Promise((resolve) => setImmediate(resolve));
+		if (woken) return;
 		this.sleeps.push({ at: this.t, ms });
 		this.t += Math.max(0, ms);
 	}
@@ -81,8 +93,18 @@ export const ZIP_HEAD = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
 export function fileAnswer(statusCode: number, text = '', headers: IDataObject = {}, raw = false): FileAnswer {
 	const ok = statusCode >= 200 && statusCode < 300;
 	const data = ok && !raw ? Buffer.concat([ZIP_HEAD, Buffer.from(text)]) : Buffer.from(text);
-	return { statusCode, headers, data };
+	return { statusCode, headers, head: data.subarray(0, 512), content: data, discard: () => undefined };
 }
+
+/** A file sink that keeps the bytes in the binary data's `data` (base64), as n8n's memory mode does. */
+export const keepInMemory: FileSink = async (content, fileName, mimeType) => ({
+	data: Buffer.isBuffer(content) ? content.toString('base64') : '',
+	fileName,
+	mimeType,
+});
+
+/** The bytes a file sink kept. */
+export const bytesOf = (file: { stored: { data: string } }): Buffer => Buffer.from(file.stored.data, 'base64');
 
 export class FakeApi implements PerceptisTransport {
 	readonly origin = 'https://app.perceptis.ai';

@@ -9,7 +9,7 @@ import { executionClock, runJobTasks } from '../../nodes/Perceptis/helpers/jobRu
 import { nextPollDelayMs } from '../../nodes/Perceptis/helpers/schedule';
 import { TIMING } from '../../nodes/Perceptis/helpers/timing';
 
-import { answer, FakeApi, FakeClock, fileAnswer, gaps, networkFailure, T0 } from './fakes';
+import { answer, bytesOf, FakeApi, FakeClock, fileAnswer, gaps, keepInMemory, networkFailure, T0 } from './fakes';
 
 const KEY = 'n8n-0123456789abcdef0123456789abcdef0123456789abcdef';
 
@@ -51,7 +51,7 @@ async function run(
 	clock: FakeClock,
 	options: Partial<RunOptions> = {},
 ): Promise<JobTask[]> {
-	const tasks = plans.map((plan) => new JobTask(plan, api, clock.now));
+	const tasks = plans.map((plan) => new JobTask(plan, api, clock.now, keepInMemory));
 	await runJobTasks(tasks, clock, { maxInFlight: 5, stopOnFirstFailure: false, ...options });
 	return tasks;
 }
@@ -383,7 +383,7 @@ describe('downloads', () => {
 		const [task] = await run([jobPlan('job-ok', 'download')], api, clock);
 		expect(task.failure).toBeUndefined();
 		expect(task.files.map((f) => f.index)).toEqual([0, 1, 2]);
-		expect(task.files.map((f) => f.data.subarray(4).toString())).toEqual([
+		expect(task.files.map((f) => bytesOf(f).subarray(4).toString())).toEqual([
 			'PPTX https://storage.example.com/job-ok/0.pptx',
 			'PPTX https://storage.example.com/job-ok/1.pptx',
 			'PPTX https://storage.example.com/job-ok/2.pptx',
@@ -474,7 +474,7 @@ describe('the runner', () => {
 		const { clock, api } = setup();
 		api.durations = [30_000, 50_000, 20_000, 40_000, 10_000];
 		const plans = [0, 1, 2, 3, 4].map((i) => startPlan(i));
-		const tasks = plans.map((plan) => new JobTask(plan, api, clock.now));
+		const tasks = plans.map((plan) => new JobTask(plan, api, clock.now, keepInMemory));
 		const inFlightSeen: number[] = [];
 		api.observe = (request) => {
 			const inFlight = tasks.filter((task) => task.jobId !== undefined && !task.finished).length;
@@ -755,7 +755,7 @@ describe('answers that are not what they claim', () => {
 		const [task] = await run([jobPlan('job-p', 'download')], api, clock);
 		expect(task.failure).toBeUndefined();
 		expect(task.files).toHaveLength(1);
-		expect(task.files[0].data.subarray(0, 2).toString()).toBe('PK');
+		expect(bytesOf(task.files[0]).subarray(0, 2).toString()).toBe('PK');
 		expect(api.of('status')).toHaveLength(2);
 	});
 
@@ -819,5 +819,59 @@ describe('links handed on from a Wait for Completion', () => {
 		expect(task.failure).toBeUndefined();
 		expect(api.of('status')).toHaveLength(1);
 		expect(api.of('status')[0].at).toBeGreaterThanOrEqual(fetchedAt + TIMING.minRequestGapMs);
+	});
+});
+
+describe('the run as a whole', () => {
+	it('at the run deadline, every unfinished job is reported as cut short by it, with its id', async () => {
+		const { clock, api } = setup();
+		api.durations = [600_000, 600_000];
+		const tasks = await run([startPlan(0), startPlan(1)], api, clock, { deadline: T0 + 60_000 });
+		for (const task of tasks) {
+			expect(task.failure).toEqual({ kind: 'run_timeout', transient: false });
+			expect(task.jobId).toMatch(/^job-/);
+		}
+		expect(clock.t - T0).toBeLessThanOrEqual(60_000 + TIMING.minRequestGapMs);
+	});
+
+	it('a Retry-After beyond the run deadline fails the start at once instead of sleeping past it', async () => {
+		const { clock, api } = setup();
+		api.onGenerate = () => answer(429, { error: { code: 'rate_limit_exceeded' } }, { 'retry-after': '3600' });
+		const [task] = await run([startPlan()], api, clock, { deadline: T0 + 60_000 });
+		expect(task.failure).toMatchObject({ kind: 'rate_limited', retryAfterMs: 3_600_000 });
+		expect(api.of('generate')).toHaveLength(1);
+		expect(clock.t - T0).toBeLessThan(1_000);
+	});
+
+	it('releases the reference images once the job exists (a retry of the start needed them until then)', async () => {
+		const { clock, api } = setup();
+		const images = [{ data: 'A'.repeat(1_000), mime_type: 'image/png' }];
+		const plan = startPlan(0, {
+			start: { body: { prompt: 'x', output_type: 'single_slide', reference_images: images }, idempotencyKey: 'k' },
+			mode: 'start-only',
+		});
+		api.onGenerate = (n) => (n === 0 ? networkFailure('ECONNRESET') : undefined);
+		const [task] = await run([plan], api, clock);
+		expect(api.of('generate').map((r) => r.body!.reference_images)).toEqual([images, images]);
+		expect(task.plan.start!.body.reference_images).toBeUndefined();
+		expect(task.plan.start!.body.prompt).toBe('x');
+	});
+
+	it('a long step (a slow download) does not hold back the other jobs’ checks', async () => {
+		const { clock, api } = setup();
+		api.durations = [1_000, 60_000];
+		let releaseDownload: () => void = () => undefined;
+		api.onDownload = (_url, n) =>
+			n === 0
+				? (new Promise((resolve) => (releaseDownload = () => resolve(fileAnswer(200, 'late'))))) as never
+				: undefined;
+		const finished = run([startPlan(0, { downloadFiles: true }), startPlan(1)], api, clock);
+		for (let turns = 0; turns < 200 && api.of('status', 'job-2').length < 5; turns++) {
+			await new Promise((resolve) => setImmediate(resolve));
+		}
+		expect(api.of('status', 'job-2').length).toBeGreaterThanOrEqual(5);
+		releaseDownload();
+		const tasks = await finished;
+		expect(tasks.map((task) => task.failure)).toEqual([undefined, undefined]);
 	});
 });

@@ -19,13 +19,25 @@ export const jobIdProperty = (operations: string[]): INodeProperties => ({
 });
 
 export const timeoutOption: INodeProperties = {
-	displayName: 'Timeout (Seconds)',
+	displayName: 'Job Timeout (Seconds)',
 	name: 'timeoutSeconds',
 	type: 'number',
 	typeOptions: { minValue: 1 },
 	default: DEFAULT_TIMEOUT_SECONDS,
+	hint: 'Per job, counted from when that job started. The whole run is bounded by Run Timeout.',
 	description:
-		'How long to wait for the job before stopping with its ID (the job keeps running and can be resumed with Wait for Completion). Decks take 5–15 minutes.',
+		'How long to wait for each job before stopping with its ID (the job keeps running and can be resumed with Wait for Completion). Decks take 5–15 minutes.',
+};
+
+export const runTimeoutOption: INodeProperties = {
+	displayName: 'Run Timeout (Seconds)',
+	name: 'runTimeoutSeconds',
+	type: 'number',
+	typeOptions: { minValue: 1 },
+	default: 2400,
+	hint: 'For the whole node run, all items together: starts, rate-limit waits, checks and downloads. Without it: the job timeout plus 10 minutes.',
+	description:
+		'The longest this node may run. When it ends, every job still running is reported with its ID (the jobs keep running on Perceptis).',
 };
 
 export const downloadFilesOption: INodeProperties = {
@@ -72,6 +84,7 @@ export const maxJobsInFlightOption: INodeProperties = {
 	type: 'number',
 	typeOptions: { minValue: 1 },
 	default: DEFAULT_MAX_JOBS_IN_FLIGHT,
+	hint: 'Without this option every job starts at once, as fast as the API allows. Add it to leave room for other workflows that use the same Perceptis key, or to spend credits gradually.',
 	description:
 		'How many jobs of this run may be started and waited on at the same time; further items start as earlier ones finish',
 };
@@ -150,16 +163,35 @@ export function readItemPerFile(ctx: IExecuteFunctions, itemIndex: number, optio
 	return value === 'perFile';
 }
 
-/** Read once per run (from the first item): it bounds the whole run, not one item. */
+/** Read once per run (from the first item): it bounds the whole run, not one item. No cap without it. */
 export function readMaxJobsInFlight(ctx: IExecuteFunctions): number {
-	const value = readOptions(ctx, 0).maxJobsInFlight ?? TIMING.defaultMaxJobsInFlight;
+	const value = readOptions(ctx, 0).maxJobsInFlight;
+	if (value === undefined || value === null || value === '') return Number.POSITIVE_INFINITY;
 	if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
 		throw invalidParameter(
 			ctx.getNode(),
 			0,
 			`Max Jobs in Flight must be a whole number of at least 1, not "${String(value)}"`,
-			`Set Options → Max Jobs in Flight to 1 or more (default ${TIMING.defaultMaxJobsInFlight}).`,
+			'Set Options → Max Jobs in Flight to 1 or more, or remove the option to start every job at once.',
 		);
 	}
 	return value;
+}
+
+/**
+ * The whole run's limit, read once (from the first item): the option, or else the longest job
+ * timeout of the run plus room to start every job and download the last files.
+ */
+export function readRunTimeoutMs(ctx: IExecuteFunctions, longestJobTimeoutMs: number): number {
+	const value = readOptions(ctx, 0).runTimeoutSeconds;
+	if (value === undefined || value === null || value === '') return longestJobTimeoutMs + TIMING.runTimeoutAllowanceMs;
+	if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+		throw invalidParameter(
+			ctx.getNode(),
+			0,
+			`Run Timeout (Seconds) must be a positive number, not "${String(value)}"`,
+			'Set Options → Run Timeout (Seconds) to a number of seconds, or remove the option.',
+		);
+	}
+	return Math.round(value * 1000);
 }

@@ -14,6 +14,7 @@ import {
 	readItemPerFile,
 	readJobId,
 	readOptions,
+	runTimeoutOption,
 } from './common';
 import type { JobPlan } from '../helpers/jobTask';
 import { reusableLinks } from '../helpers/links';
@@ -21,7 +22,7 @@ import { TIMING } from '../helpers/timing';
 
 export const description: INodeProperties[] = [
 	jobIdProperty(['download']),
-	optionsCollection('download', [outputItemsOption, binaryPropertyOption]),
+	optionsCollection('download', [outputItemsOption, binaryPropertyOption, runTimeoutOption]),
 ];
 
 export async function plan(this: IExecuteFunctions, itemIndex: number): Promise<JobPlan> {

@@ -13,6 +13,7 @@ import {
 	readItemPerFile,
 	readOptions,
 	readTimeoutMs,
+	runTimeoutOption,
 	timeoutOption,
 } from './common';
 import { invalidParameter } from '../helpers/errors';
@@ -88,6 +89,7 @@ export const description: INodeProperties[] = [
 				'The exact name of a Perceptis template your organisation can use. Leave empty to let Perceptis choose.',
 		},
 		{ ...timeoutOption, displayOptions: whenWaiting },
+		runTimeoutOption,
 		{
 			displayName: 'Use Knowledge Base',
 			name: 'useKnowledgeBase',

@@ -71,7 +71,7 @@ export async function jobItems(ctx: IExecuteFunctions, task: JobTask): Promise<I
 	const property = task.plan.binaryPropertyName;
 	if (!task.plan.itemPerFile || task.files.length === 0) {
 		const item: INodeExecutionData = { json, pairedItem };
-		if (task.files.length) item.binary = await filesToBinary(ctx, task.files, property);
+		if (task.files.length) item.binary = filesToBinary(task.files, property);
 		return [item];
 	}
 	const { downloads, ...jobFields } = json;
@@ -85,7 +85,7 @@ export async function jobItems(ctx: IExecuteFunctions, task: JobTask): Promise<I
 				fileName: file.fileName,
 				download: (downloads as IDataObject[] | undefined)?.[file.index] ?? file.entry,
 			},
-			binary: await filesToBinary(ctx, [{ ...file, index: 0 }], property),
+			binary: filesToBinary([{ ...file, index: 0 }], property),
 			pairedItem,
 		});
 	}

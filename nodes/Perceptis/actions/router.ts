@@ -8,18 +8,19 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { readMaxJobsInFlight } from './common';
+import { readMaxJobsInFlight, readRunTimeoutMs } from './common';
 import * as download from './download.operation';
 import * as generate from './generate.operation';
 import * as getStatus from './getStatus.operation';
 import { errorItem, jobItems } from './output';
 import * as waitForCompletion from './waitForCompletion.operation';
 import { BaseUrlError } from '../helpers/baseUrl';
+import { binaryDataSink } from '../helpers/binary';
 import { toNodeError } from '../helpers/errors';
+import { governedTransport, RequestGovernor } from '../helpers/governor';
 import { executionClock, runJobTasks } from '../helpers/jobRunner';
 import type { JobPlan } from '../helpers/jobTask';
 import { JobTask } from '../helpers/jobTask';
-import type { PerceptisTransport } from '../transport';
 import { createTransport } from '../transport';
 
 export const operations = { generate, getStatus, waitForCompletion, download };
@@ -27,6 +28,12 @@ export type OperationName = keyof typeof operations;
 
 /** At most this many other job ids are listed in an error, to keep it readable. */
 const OTHER_JOBS_LISTED = 20;
+
+/** What every error of a run may need to say. */
+interface RunFacts {
+	origin: string;
+	timeoutMs: number;
+}
 
 /** Other started jobs, so that a run that stops on one item's error forgets none of them. */
 function otherJobsLine(tasks: JobTask[], failed: JobTask): string {
@@ -39,13 +46,14 @@ function otherJobsLine(tasks: JobTask[], failed: JobTask): string {
 	return ` Other jobs of this run, still on Perceptis: ${listed.join(', ')}${more}.`;
 }
 
-function failureOf(task: JobTask, ctx: IExecuteFunctions, transport: PerceptisTransport, tasks: JobTask[]) {
+function failureOf(task: JobTask, ctx: IExecuteFunctions, run: RunFacts, tasks: JobTask[]) {
 	const context = {
 		itemIndex: task.plan.itemIndex,
-		origin: transport.origin,
+		origin: run.origin,
 		jobId: task.jobId,
 		lastStatus: task.snapshot?.status,
 		timeoutSeconds: Math.round(task.plan.timeoutMs / 1000),
+		runTimeoutSeconds: Math.round(run.timeoutMs / 1000),
 		idempotencyKey: task.plan.start?.idempotencyKey,
 		templateName: task.plan.start?.body.template_name as string | undefined,
 		attempts: task.attempts,
@@ -82,7 +90,16 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	}
 	if (plans.length === 0) return [output.flat()];
 
-	const transport = await createTransport(this);
+	// One deadline for the whole run (starts, rate-limit waits, checks, downloads), and one signal
+	// that ends the downloads in flight at Stop, at the deadline or at a run-ending failure.
+	const runTimeoutMs = readRunTimeoutMs(this, Math.max(...plans.map((plan) => plan.timeoutMs)));
+	const deadline = Date.now() + runTimeoutMs;
+	const cancelSignal = this.getExecutionCancelSignal?.();
+	const runEnd = new AbortController();
+	if (cancelSignal?.aborted) runEnd.abort();
+	cancelSignal?.addEventListener('abort', () => runEnd.abort(), { once: true });
+
+	const transport = await createTransport(this, runEnd.signal);
 	if (transport instanceof BaseUrlError) {
 		const configError = new NodeOperationError(this.getNode(), transport.message, {
 			description: `${transport.remedy} in the Base URL field of the Perceptis API credential.`,
@@ -92,22 +109,33 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		return [output.flat()];
 	}
 
-	// 2. run: all items' jobs together, bounded in flight.
-	const tasks = plans.map((plan) => new JobTask(plan, transport, Date.now));
-	await runJobTasks(tasks, executionClock(this.getExecutionCancelSignal?.()), {
+	// 2. run: all items' jobs together, every API request paced by one governor.
+	const clock = executionClock(cancelSignal);
+	const governor = new RequestGovernor({
+		now: Date.now,
+		sleep: async (ms) => await clock.sleep(ms),
+		over: () => runEnd.signal.aborted,
+	});
+	const paced = governedTransport(transport, governor, () => deadline, Date.now);
+	const sink = binaryDataSink(this, cancelSignal);
+	const tasks = plans.map((plan) => new JobTask(plan, paced, Date.now, sink));
+	await runJobTasks(tasks, clock, {
 		maxInFlight: readMaxJobsInFlight(this),
 		stopOnFirstFailure: !continueOnFail,
+		deadline,
+		endRun: () => runEnd.abort(),
 	});
 
 	// 3. output, in input order.
+	const run: RunFacts = { origin: transport.origin, timeoutMs: runTimeoutMs };
 	if (!continueOnFail) {
 		const failed = tasks.find((task) => task.failure);
-		if (failed) throw failureOf(failed, this, transport, tasks);
+		if (failed) throw failureOf(failed, this, run, tasks);
 	}
 	for (const task of tasks) {
 		const itemIndex = task.plan.itemIndex;
 		output[itemIndex] = task.failure
-			? [errorItem(this, itemIndex, failureOf(task, this, transport, tasks), task.snapshot?.status)]
+			? [errorItem(this, itemIndex, failureOf(task, this, run, tasks), task.snapshot?.status)]
 			: await jobItems(this, task);
 	}
 	return [output.flat()];

@@ -16,6 +16,7 @@ import {
 	readJobId,
 	readOptions,
 	readTimeoutMs,
+	runTimeoutOption,
 	timeoutOption,
 } from './common';
 import type { JobPlan } from '../helpers/jobTask';
@@ -28,6 +29,7 @@ export const description: INodeProperties[] = [
 		outputItemsOption,
 		binaryPropertyOption,
 		timeoutOption,
+		runTimeoutOption,
 	]),
 ];
 

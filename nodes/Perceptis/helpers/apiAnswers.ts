@@ -29,6 +29,7 @@ export type FailureKind =
 	| 'no_files'
 	| 'not_a_file'
 	| 'deadline_exceeded'
+	| 'run_timeout'
 	| 'cancelled'
 	| 'download_failed';
 

@@ -25,6 +25,7 @@ export interface FailureContext {
 	jobId?: string;
 	lastStatus?: string;
 	timeoutSeconds?: number;
+	runTimeoutSeconds?: number;
 	idempotencyKey?: string;
 	templateName?: string;
 	attempts?: number;
@@ -198,6 +199,16 @@ const WORDING: Record<FailureKind, (f: Failure, c: FailureContext) => Wording> =
 		description: `The job keeps running on Perceptis; nothing is lost or charged twice. ${resumeHint(
 			c.jobId ?? '',
 		)} Or raise Options → Timeout (Seconds).`,
+	}),
+	run_timeout: (_f, c) => ({
+		message: c.jobId
+			? `Perceptis job ${c.jobId} was not done when the node's Run Timeout of ${c.runTimeoutSeconds ?? '?'} s ended (last status: ${
+					c.lastStatus ?? 'unknown'
+				})`
+			: `Item ${c.itemIndex}'s job was not started before the node's Run Timeout of ${c.runTimeoutSeconds ?? '?'} s ended`,
+		description: c.jobId
+			? `The job keeps running on Perceptis; nothing is lost or charged twice. ${resumeHint(c.jobId)} Or raise Options → Run Timeout (Seconds).`
+			: 'No job id came back for this item (rate limits or errors held its start back). Run the node again, or raise Options → Run Timeout (Seconds).',
 	}),
 	cancelled: (_f, c) => ({
 		message: c.jobId

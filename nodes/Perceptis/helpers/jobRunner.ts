@@ -1,24 +1,34 @@
 /**
- * The one loop that drives every item's job: it admits at most `maxInFlight` jobs at a time
- * (in input order), runs the steps of all jobs that are due together, then sleeps until the next
- * one is due. The wait for ten decks therefore takes as long as the slowest deck, not their sum.
+ * The one loop that drives every item's job. It admits jobs in input order (all of them, unless
+ * the user capped how many run at once), starts each job's next step as soon as it is due, and
+ * sleeps until the next one is due or a step in flight ends. Steps run side by side, so a long
+ * download never holds back another job's status check: ten decks take as long as the slowest.
+ *
+ * The run ends at its deadline, on Stop, or (without Continue On Fail) at the first failure;
+ * whatever is unfinished then is reported with its job id.
  */
 import { sleep } from 'n8n-workflow';
 
+import type { Failure } from './apiAnswers';
 import type { JobTask } from './jobTask';
 import { TIMING } from './timing';
 
 export interface RunnerClock {
 	now(): number;
-	/** Resolves after `ms`, or sooner when the execution is cancelled. */
-	sleep(ms: number): Promise<void>;
+	/** Resolves after `ms`, when `wake` settles, or at once when the execution is cancelled. */
+	sleep(ms: number, wake?: Promise<unknown>): Promise<void>;
 	cancelled(): boolean;
 }
 
 export interface RunOptions {
+	/** How many jobs may be started and waited on at once (Infinity: all). */
 	maxInFlight: number;
 	/** Stop at the first task that fails (the node will throw, so waiting on is pointless). */
 	stopOnFirstFailure: boolean;
+	/** The end of the whole run (ms since epoch); none when omitted. */
+	deadline?: number;
+	/** Ends what is still in flight (downloads, paced requests) when the run is over. */
+	endRun?: () => void;
 }
 
 /** Pushes a task back when another task asked about the same job less than a second ago. */
@@ -33,62 +43,83 @@ function deferredForSharedJob(task: JobTask, now: number, lastAskedAt: Map<strin
 	return false;
 }
 
-export async function runJobTasks(
-	tasks: JobTask[],
-	clock: RunnerClock,
-	options: RunOptions,
-): Promise<void> {
+const CANCELLED: Failure = { kind: 'cancelled', transient: false };
+const RUN_TIMEOUT: Failure = { kind: 'run_timeout', transient: false };
+
+export async function runJobTasks(tasks: JobTask[], clock: RunnerClock, options: RunOptions): Promise<void> {
+	const deadline = options.deadline ?? Number.POSITIVE_INFINITY;
 	const waiting = [...tasks];
 	let active: JobTask[] = [];
+	const running = new Map<JobTask, Promise<void>>();
 	// Several items may name the same job: it is still asked about at most once a second.
 	const lastAskedAt = new Map<string, number>();
 
+	const launch = (task: JobTask) => {
+		const stepDone = task.step().finally(() => running.delete(task));
+		running.set(task, stepDone);
+	};
+
 	for (;;) {
-		if (clock.cancelled()) {
-			for (const task of [...active, ...waiting]) {
-				task.abandon({ kind: 'cancelled', transient: false });
+		const now = clock.now();
+		const endedBy = clock.cancelled() ? CANCELLED : now >= deadline ? RUN_TIMEOUT : undefined;
+		if (endedBy || (options.stopOnFirstFailure && tasks.some((task) => task.failure))) {
+			options.endRun?.();
+			await Promise.allSettled(running.values());
+			for (const task of tasks) {
+				if (endedBy === CANCELLED) task.abandon(CANCELLED);
+				// The run's deadline: what it cut short (including requests it stopped) says so.
+				if (endedBy === RUN_TIMEOUT && (!task.finished || task.failure?.kind === 'cancelled')) {
+					task.abandon(RUN_TIMEOUT, true);
+				}
 			}
 			return;
 		}
-		if (options.stopOnFirstFailure && tasks.some((task) => task.failure)) return;
 
 		active = active.filter((task) => !task.finished);
 		while (active.length < options.maxInFlight && waiting.length > 0) {
 			const task = waiting.shift()!;
-			task.admit();
+			task.admit(deadline);
 			active.push(task);
 		}
-		if (active.length === 0) return;
-
-		const now = clock.now();
-		const due = active.filter((task) => task.dueAt <= now && !deferredForSharedJob(task, now, lastAskedAt));
-		if (due.length > 0) {
-			await Promise.all(due.map(async (task) => await task.step()));
-			continue;
+		if (active.length === 0) {
+			await Promise.allSettled(running.values());
+			return;
 		}
-		const nextDue = Math.min(...active.map((task) => task.dueAt));
-		await clock.sleep(nextDue - now);
+
+		for (const task of active) {
+			if (!running.has(task) && task.dueAt <= now && !deferredForSharedJob(task, now, lastAskedAt)) launch(task);
+		}
+		let nextDue = deadline;
+		for (const task of active) if (!running.has(task) && task.dueAt < nextDue) nextDue = task.dueAt;
+		const wake = running.size > 0 ? Promise.race(running.values()) : undefined;
+		await clock.sleep(Math.max(0, nextDue - now), wake);
 	}
 }
 
 /**
  * The real clock of a node run. Sleeping uses n8n's `sleep` and ends early when the user presses
- * Stop (the execution's cancel signal), so a long wait never outlives the execution.
+ * Stop (the execution's cancel signal) or a step in flight ends, so a wait never outlives the
+ * execution and a finished step is followed up at once.
  */
 export function executionClock(signal: AbortSignal | undefined): RunnerClock {
 	return {
 		now: () => Date.now(),
 		cancelled: () => signal?.aborted === true,
-		sleep: async (ms) => {
-			if (!signal) return await sleep(ms);
-			if (signal.aborted) return;
+		sleep: async (ms, wake) => {
+			if (signal?.aborted) return;
 			await new Promise<void>((resolve) => {
+				let settled = false;
 				const done = () => {
-					signal.removeEventListener('abort', done);
+					if (settled) return;
+					settled = true;
+					signal?.removeEventListener('abort', done);
 					resolve();
 				};
-				signal.addEventListener('abort', done, { once: true });
-				void sleep(ms).then(done);
+				signal?.addEventListener('abort', done, { once: true });
+				// n8n's sleep cannot be cleared: while a step may wake us early, nap in short
+				// stretches, so no timer of an ended wait keeps the process busy for long.
+				void sleep(wake ? Math.min(ms, TIMING.wakeCheckMs) : ms).then(done);
+				void wake?.then(done, done);
 			});
 		},
 	};

@@ -4,7 +4,7 @@
  * task is due; a step makes at most one request and says when the task wants to go again, so
  * many jobs share one loop instead of each sleeping on its own.
  */
-import type { IDataObject } from 'n8n-workflow';
+import type { IBinaryData, IDataObject } from 'n8n-workflow';
 
 import type { Failure, JobSnapshot } from './apiAnswers';
 import {
@@ -19,8 +19,8 @@ import { contentProblem, fileNamesFor, FILE_HEAD_BYTES, mimeTypeFor } from './fi
 import type { ReusableLinks } from './links';
 import { nextDueAt, nextPollDelayMs, transientBackoffMs } from './schedule';
 import { TIMING } from './timing';
-import type { PerceptisTransport } from '../transport';
-import { isNetworkFailure } from '../transport';
+import type { FileAnswer, FileContent, PerceptisTransport } from '../transport';
+import { isNetworkFailure, networkCodeOf } from '../transport';
 
 /** What to do for one input item; built by the operation from the item's parameters. */
 export interface JobPlan {
@@ -47,10 +47,17 @@ export interface JobPlan {
 export interface DownloadedFile {
 	index: number;
 	entry: IDataObject;
-	data: Buffer;
 	fileName: string;
 	mimeType: string;
+	/** What the file sink kept (n8n binary data in the node; the bytes in unit tests). */
+	stored: IBinaryData;
 }
+
+/**
+ * Keeps a downloaded file as soon as it has arrived (n8n's binary data store), so a run holds no
+ * file in memory: `content` is the download stream, or the bytes of a small file.
+ */
+export type FileSink = (content: FileContent, fileName: string, mimeType: string) => Promise<IBinaryData>;
 
 export type TaskPhase = 'start' | 'poll' | 'download' | 'done';
 
@@ -66,6 +73,8 @@ export class JobTask {
 	/** When the task wants its next step (ms since epoch). */
 	dueAt = 0;
 	deadline = Number.POSITIVE_INFINITY;
+	/** The end of the whole run: no wait, retry or `Retry-After` pause may outlast it. */
+	private runDeadline = Number.POSITIVE_INFINITY;
 	/** When the links in `snapshot.downloads` were handed out. */
 	linksFetchedAt?: number;
 	private lastStatusRequestAt = Number.NEGATIVE_INFINITY;
@@ -84,6 +93,7 @@ export class JobTask {
 		readonly plan: JobPlan,
 		private readonly transport: PerceptisTransport,
 		private readonly now: () => number,
+		private readonly keepFile: FileSink,
 	) {
 		this.jobId = plan.jobId;
 		this.phase = plan.start ? 'start' : 'poll';
@@ -111,15 +121,19 @@ export class JobTask {
 	}
 
 	/** Called when the runner admits the task: the clock for its deadline starts now. */
-	admit(): void {
+	admit(runDeadline = Number.POSITIVE_INFINITY): void {
 		const now = this.now();
 		this.dueAt = now;
-		if (!this.plan.start) this.deadline = now + this.plan.timeoutMs;
+		this.runDeadline = runDeadline;
+		if (!this.plan.start) this.deadline = Math.min(now + this.plan.timeoutMs, runDeadline);
 	}
 
-	/** Ends the task from outside (cancelled execution, or another item's fatal error). */
-	abandon(failure: Failure): void {
-		if (this.finished) return;
+	/**
+	 * Ends the task from outside (Stop, the run's deadline). `force` also overrides a finished
+	 * task's outcome: after Stop, not even a file that arrived is reported as a success.
+	 */
+	abandon(failure: Failure, force = false): void {
+		if (this.finished && !force) return;
 		this.failure = failure;
 		this.phase = 'done';
 	}
@@ -145,6 +159,8 @@ export class JobTask {
 		this.unreadableInARow = failure.kind === 'unreadable_answer' ? this.unreadableInARow + 1 : 0;
 		if (this.unreadableInARow >= TIMING.unreadableAnswersMax) return this.fail({ ...failure, transient: false });
 		const now = this.now();
+		// A Retry-After past the end of the run: waiting for it would only end in the run's timeout.
+		if (failure.retryAfterMs !== undefined && now + failure.retryAfterMs >= this.runDeadline) return this.fail(failure);
 		this.failures += 1;
 		const outOfTries =
 			this.phase === 'start'
@@ -154,8 +170,8 @@ export class JobTask {
 					: this.failures >= TIMING.oneShotMaxAttempts;
 		if (outOfTries) return this.fail(failure);
 		const delay = transientBackoffMs(this.failures, failure.retryAfterMs);
-		// Only the wait itself is bounded by the deadline; a start or a download gets its retries.
-		const limit = this.phase === 'poll' ? this.deadline : Number.POSITIVE_INFINITY;
+		// A wait is bounded by the job's deadline; a start or a download by the run's only.
+		const limit = this.phase === 'poll' ? this.deadline : this.runDeadline;
 		this.dueAt = nextDueAt(now, delay, limit, this.lastStatusRequestAt);
 	}
 
@@ -173,6 +189,7 @@ export class JobTask {
 		this.jobId = jobId;
 		this.failures = 0;
 		this.unreadableInARow = 0;
+		this.releaseReferenceImages();
 		this.snapshot = readSnapshot(answer.body, jobId) ?? {
 			jobId,
 			status: 'pending',
@@ -184,9 +201,20 @@ export class JobTask {
 			return;
 		}
 		this.phase = 'poll';
-		this.deadline = now + this.plan.timeoutMs;
+		this.deadline = Math.min(now + this.plan.timeoutMs, this.runDeadline);
 		const delay = nextPollDelayMs(0, hintFromAnswer(answer, now));
 		this.dueAt = nextDueAt(now, delay, this.deadline, now);
+	}
+
+	/**
+	 * Reference images (base64, up to megabytes each) are needed until the job exists: a retry of
+	 * the start must send the same body. Then only the job id matters.
+	 */
+	private releaseReferenceImages(): void {
+		const start = this.plan.start!;
+		if (start.body.reference_images === undefined) return;
+		const { reference_images: _images, ...rest } = start.body;
+		start.body = rest;
 	}
 
 	private async checkStatus(): Promise<void> {
@@ -257,18 +285,13 @@ export class JobTask {
 			return this.fail({ kind: 'download_failed', transient: false, apiMessage: 'the download entry has no http(s) URL' });
 		}
 		const answer = await this.transport.downloadFile(url);
-		if (isNetworkFailure(answer)) return this.onTransient({ ...failureFromNetwork(answer), kind: 'download_failed' });
-		const now = this.now();
+		if (isNetworkFailure(answer)) return this.onDownloadCutOff(failureFromNetwork(answer));
 		const fileName = this.fileNames[index];
 		if (answer.statusCode >= 200 && answer.statusCode < 300) {
-			const problem = contentProblem(answer.data.subarray(0, FILE_HEAD_BYTES), answer.headers, fileName);
-			if (problem === undefined) {
-				this.files.push({ index, entry, data: answer.data, fileName, mimeType: mimeTypeFor(fileName, answer.headers) });
-				this.failures = 0;
-				if (this.files.length >= this.snapshot!.downloads.length) this.phase = 'done';
-				this.dueAt = now;
-				return;
-			}
+			const problem = contentProblem(answer.head.subarray(0, FILE_HEAD_BYTES), answer.headers, fileName);
+			if (problem === undefined) return await this.keep(index, entry, fileName, answer);
+			answer.discard();
+			const now = this.now();
 			// A sign-in page or an error document where the file should be: an expired or
 			// blocked link, most likely; fresh links get one try, then it is an error.
 			if (this.refreshedForFile === index) {
@@ -276,11 +299,33 @@ export class JobTask {
 			}
 			return this.askForFreshLinks(index, now);
 		}
+		const now = this.now();
 		if (STORAGE_LINK_GONE.has(answer.statusCode) && this.refreshedForFile !== index) {
 			return this.askForFreshLinks(index, now);
 		}
 		const transient = answer.statusCode === 429 || answer.statusCode >= 500;
 		this.onTransient({ kind: 'download_failed', transient, httpCode: answer.statusCode });
+	}
+
+	/** Streams a checked file into the sink; a download cut off half-way is a download failure. */
+	private async keep(index: number, entry: IDataObject, fileName: string, answer: FileAnswer): Promise<void> {
+		const mimeType = mimeTypeFor(fileName, answer.headers);
+		let stored: IBinaryData;
+		try {
+			stored = await this.keepFile(answer.content, fileName, mimeType);
+		} catch (error) {
+			return this.onDownloadCutOff(failureFromNetwork({ networkCode: networkCodeOf(error), url: '' }));
+		}
+		this.files.push({ index, entry, fileName, mimeType, stored });
+		this.failures = 0;
+		if (this.files.length >= this.snapshot!.downloads.length) this.phase = 'done';
+		this.dueAt = this.now();
+	}
+
+	/** A download that broke off: Stop ends the task, anything else is retried. */
+	private onDownloadCutOff(failure: Failure): void {
+		if (failure.kind === 'cancelled') return this.fail(failure);
+		this.onTransient({ ...failure, kind: 'download_failed' });
 	}
 
 	/** Pre-signed links are short-lived; a status check hands out fresh ones (once per file). */

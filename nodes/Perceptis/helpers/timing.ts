@@ -5,8 +5,8 @@
 /** Default overall wait per job: a 10-slide deck takes 5–15 minutes, so leave room. */
 export const DEFAULT_TIMEOUT_SECONDS = 1_800;
 
-/** Jobs started and not yet finished at one time, unless the user sets another number. */
-export const DEFAULT_MAX_JOBS_IN_FLIGHT = 5;
+/** What Max Jobs in Flight shows when a user adds it (without it, every job starts at once). */
+export const DEFAULT_MAX_JOBS_IN_FLIGHT = 10;
 
 export const TIMING = {
 	/** First status check after a job starts: Perceptis advises 2–5 s; jobs take minutes. */
@@ -32,15 +32,34 @@ export const TIMING = {
 	 */
 	unreadableAnswersMax: 3,
 
+	/** While steps are in flight the runner naps at most this long between looks. */
+	wakeCheckMs: 1_000,
+
 	/** Links handed out by a status check are reused by a Download of the same job within this age. */
 	linkReuseMaxAgeMs: 30_000,
 
 	defaultTimeoutSeconds: DEFAULT_TIMEOUT_SECONDS,
+	/**
+	 * Without a Run Timeout, a run may last the job timeout plus this: room to start every job
+	 * (rate limits) and download the files of the last one.
+	 */
+	runTimeoutAllowanceMs: 600_000,
 
 	/** Per-request timeouts: generate may take a while to accept a large body with images. */
 	generateRequestTimeoutMs: 120_000,
 	statusRequestTimeoutMs: 60_000,
 	downloadRequestTimeoutMs: 300_000,
 
-	defaultMaxJobsInFlight: DEFAULT_MAX_JOBS_IN_FLIGHT,
+
+	/** The request governor (helpers/governor.ts): requests per second of one kind, at the start. */
+	governorInitialRate: 8,
+	/** It never goes slower than this, nor faster than that. */
+	governorMinRate: 0.2,
+	governorMaxRate: 100,
+	/** The pace changes at most once per this window; a 429 reveals how many passed in one. */
+	governorAdjustEveryMs: 1_000,
+	/** After a 429, the pace stays at this share of what passed in the second before it. */
+	governorCeilingFactor: 0.9,
+	/** A ceiling not hit by a 429 for this long is lifted by a fifth. */
+	governorCeilingLiftAfterMs: 30_000,
 } as const;

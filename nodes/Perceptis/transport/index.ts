@@ -14,6 +14,7 @@
 import type { IDataObject, IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
 
 import { API_PREFIX, BaseUrlError, normalizeBaseUrl } from '../helpers/baseUrl';
+import { FILE_HEAD_BYTES } from '../helpers/files';
 import { TIMING } from '../helpers/timing';
 
 export const CREDENTIAL_TYPE = 'perceptisApi';
@@ -27,10 +28,18 @@ export interface HttpAnswer {
 	body: unknown;
 }
 
+/** A file's bytes as n8n's binary store takes them: the download stream, or a small file's bytes. */
+export type FileContent = Parameters<IExecuteFunctions['helpers']['prepareBinaryData']>[0];
+
 export interface FileAnswer {
 	statusCode: number;
 	headers: IDataObject;
-	data: Buffer;
+	/** The first bytes (up to FILE_HEAD_BYTES), to tell a file from a page before keeping it. */
+	head: Buffer;
+	/** The whole body, head included: read it once, or `discard()` it. */
+	content: FileContent;
+	/** Ends the download without reading the rest. */
+	discard(): void;
 }
 
 /** A request that got no HTTP answer at all: refused, reset, timed out or cancelled. */
@@ -51,6 +60,62 @@ export interface PerceptisTransport {
 	status(jobId: string): Promise<HttpAnswer | NetworkFailure>;
 	downloadFile(url: string): Promise<FileAnswer | NetworkFailure>;
 }
+
+/** The parts of a response stream this module uses (n8n hands out a Node.js Readable). */
+interface BodyStream {
+	read(): Buffer | null;
+	unshift(chunk: Buffer): void;
+	once(event: string, listener: (...args: unknown[]) => void): unknown;
+	removeListener(event: string, listener: (...args: unknown[]) => void): unknown;
+	destroy(): unknown;
+	readableEnded?: boolean;
+}
+
+function isBodyStream(value: unknown): value is BodyStream {
+	return typeof value === 'object' && value !== null && typeof (value as BodyStream).read === 'function';
+}
+
+/** Waits until the stream has data, ended or failed. */
+async function readable(stream: BodyStream): Promise<void> {
+	await new Promise<void>((resolve, reject) => {
+		const done = () => {
+			stream.removeListener('readable', done);
+			stream.removeListener('end', done);
+			stream.removeListener('error', failed);
+			resolve();
+		};
+		const failed = (error: unknown) => {
+			done();
+			reject(error);
+		};
+		stream.once('readable', done);
+		stream.once('end', done);
+		stream.once('error', failed);
+	});
+}
+
+/**
+ * Reads the first `size` bytes of a download and puts them back, so the stream still holds the
+ * whole file. A body that ended meanwhile (a small page) comes back as bytes instead.
+ */
+async function peek(stream: BodyStream, size: number): Promise<{ head: Buffer; content: FileContent }> {
+	const chunks: Buffer[] = [];
+	let length = 0;
+	while (length < size && !stream.readableEnded) {
+		const chunk = stream.read();
+		if (chunk === null) {
+			await readable(stream);
+			continue;
+		}
+		chunks.push(chunk);
+		length += chunk.length;
+	}
+	const head = Buffer.concat(chunks);
+	if (stream.readableEnded) return { head, content: head };
+	stream.unshift(head);
+	return { head, content: stream as unknown as FileContent };
+}
+
 
 function parseBody(text: unknown): unknown {
 	if (typeof text !== 'string') return text ?? '';
@@ -138,7 +203,10 @@ async function send(request: () => Promise<unknown>, url: string): Promise<FullR
  * Builds the transport for one node run, reading the credential's origin once. A Base URL that
  * cannot be used comes back as the BaseUrlError (with its remedy) instead of a transport.
  */
-export async function createTransport(ctx: IExecuteFunctions): Promise<PerceptisTransport | BaseUrlError> {
+export async function createTransport(
+	ctx: IExecuteFunctions,
+	downloadSignal?: AbortSignal,
+): Promise<PerceptisTransport | BaseUrlError> {
 	const credentials = await ctx.getCredentials(CREDENTIAL_TYPE);
 	const origin = checkedOrigin(credentials.baseUrl);
 	if (origin instanceof BaseUrlError) return origin;
@@ -194,27 +262,41 @@ export async function createTransport(ctx: IExecuteFunctions): Promise<Perceptis
 			});
 		},
 		async downloadFile(url) {
-			// Pre-signed link, possibly on another host: plain request, no credential, no auth header.
+			// Pre-signed link, possibly on another host: plain request, no credential, no auth
+			// header. Streamed, so no file is ever held whole in memory; n8n passes the cancel
+			// signal only to authenticated requests, so Stop (and the run's end) comes in here.
 			const answer = await send(
 				async () =>
 					await ctx.helpers.httpRequest({
 						method: 'GET',
 						url,
-						encoding: 'arraybuffer',
+						encoding: 'stream',
 						returnFullResponse: true,
 						ignoreHttpStatusErrors: true,
 						timeout: TIMING.downloadRequestTimeoutMs,
+						abortSignal: downloadSignal,
 					}),
 				url,
 			);
 			if (isNetworkFailure(answer)) return answer;
-			const raw = answer.body;
-			const data = Buffer.isBuffer(raw)
-				? raw
-				: raw instanceof ArrayBuffer
-					? Buffer.from(raw)
-					: Buffer.from(typeof raw === 'string' ? raw : '');
-			return { statusCode: answer.statusCode, headers: answer.headers ?? {}, data };
+			const body = answer.body;
+			const headers = answer.headers ?? {};
+			if (!isBodyStream(body)) {
+				const bytes = Buffer.isBuffer(body) ? body : Buffer.from(typeof body === 'string' ? body : '');
+				return { statusCode: answer.statusCode, headers, head: bytes, content: bytes, discard: () => undefined };
+			}
+			const discard = () => void body.destroy();
+			if (answer.statusCode < 200 || answer.statusCode >= 300) {
+				discard();
+				return { statusCode: answer.statusCode, headers, head: Buffer.alloc(0), content: Buffer.alloc(0), discard };
+			}
+			try {
+				const { head, content } = await peek(body, FILE_HEAD_BYTES);
+				return { statusCode: answer.statusCode, headers, head, content, discard };
+			} catch (error) {
+				discard();
+				return { networkCode: networkCodeOf(error), url: withoutQuery(url) };
+			}
 		},
 	};
 }
