@@ -75,7 +75,7 @@ describe('polling schedule of a started job', () => {
 		expect(first).toBeLessThanOrEqual(5_000);
 
 		const intervals = gaps([generateAt, ...statusTimes]);
-		expect(intervals).toEqual([3_000, 4_500, 6_750, 10_125, 15_188, 22_781, 30_000, 30_000]);
+		expect(intervals).toEqual([3_000, 6_000, 12_000, 24_000, 29_000, 29_000, 29_000]);
 		expect(intervals).toEqual(intervals.map((_gap, polls) => nextPollDelayMs(polls)));
 		for (let i = 1; i < intervals.length; i++) expect(intervals[i]).toBeGreaterThanOrEqual(intervals[i - 1]);
 		expect(Math.max(...intervals)).toBe(TIMING.maxPollIntervalMs);
@@ -140,21 +140,21 @@ describe('deadline', () => {
 	it('ends the wait with deadline_exceeded at the deadline, keeping the job id and the last status', async () => {
 		const { clock, api } = setup();
 		api.addJob('job-slow', 10 * 60 * 60_000);
-		const [task] = await run([jobPlan('job-slow', 'wait', { timeoutMs: 60_000 })], api, clock);
+		const [task] = await run([jobPlan('job-slow', 'wait', { timeoutMs: 42_500 })], api, clock);
 
 		expect(task.failure).toEqual({ kind: 'deadline_exceeded', transient: false });
 		expect(task.jobId).toBe('job-slow');
 		expect(task.snapshot?.status).toBe('processing');
 		expect(task.finished).toBe(true);
 		// The first check is immediate for an existing job; the last one is made at the deadline, or
-		// (when the check before came less than a second earlier, here at 59.344 s) one second after
+		// (when the check before came less than a second earlier, here at 42 s) one second after
 		// that check: the one-request-per-second rule is never broken to meet the deadline.
 		const statusTimes = times(api.of('status'));
-		expect(statusTimes.slice(0, -1)).toEqual([0, 4_500, 11_250, 21_375, 36_563, 59_344]);
+		expect(statusTimes.slice(0, -1)).toEqual([0, 6_000, 18_000, 42_000]);
 		const last = statusTimes[statusTimes.length - 1];
-		expect(last).toBe(59_344 + TIMING.minRequestGapMs);
-		expect(last).toBeGreaterThanOrEqual(60_000);
-		expect(last).toBeLessThan(60_000 + TIMING.minRequestGapMs);
+		expect(last).toBe(42_000 + TIMING.minRequestGapMs);
+		expect(last).toBeGreaterThanOrEqual(42_500);
+		expect(last).toBeLessThan(42_500 + TIMING.minRequestGapMs);
 		expect(clock.t - T0).toBe(last);
 	});
 
@@ -312,7 +312,7 @@ describe('fatal status answers and failed jobs', () => {
 		expect(api.of('status')).toHaveLength(3);
 		expect(task.failure).toMatchObject({ kind, transient: false, httpCode: code });
 		expect(task.jobId).toBe('job-f');
-		expect(clock.t - T0).toBe(4_500 + 6_750);
+		expect(clock.t - T0).toBe(6_000 + 12_000);
 	});
 
 	it('a failed job is job_failed with the API code and message in wait mode', async () => {
@@ -552,7 +552,7 @@ describe('the runner', () => {
 
 		expect(tasks[1].failure?.kind).toBe('unauthorized');
 		const failedAt = api.of('status', 'job-b')[1].at;
-		expect(failedAt - T0).toBe(4_500);
+		expect(failedAt - T0).toBe(6_000);
 		expect(api.requests.filter((r) => r.at > failedAt)).toHaveLength(0);
 		expect(clock.t).toBe(failedAt);
 		expect(tasks[0].finished).toBe(false);
@@ -873,5 +873,43 @@ describe('the run as a whole', () => {
 		releaseDownload();
 		const tasks = await finished;
 		expect(tasks.map((task) => task.failure)).toEqual([undefined, undefined]);
+	});
+});
+
+describe("a batch's last jobs", () => {
+	const durations = [22_000, 27_000, 31_000, 36_000, 41_000, 44_000, 49_000, 53_000, 58_500, 59_500];
+
+	it('are checked at a share of their age once a quarter of the batch is done: the last is seen within 8 %', async () => {
+		const { clock, api } = setup();
+		api.durations = [...durations];
+		const tasks = await run(durations.map((_d, i) => startPlan(i)), api, clock, { maxInFlight: Number.POSITIVE_INFINITY });
+		expect(tasks.every((task) => task.snapshot?.status === 'completed')).toBe(true);
+		const lastSeen = Math.max(...api.of('status').map((r) => r.at)) - T0;
+		expect(lastSeen / 59_500).toBeLessThanOrEqual(1 + TIMING.tailIntervalShare + 0.01);
+		// Without the tail, the base schedule would see the last job only at its 74 s check.
+		expect(lastSeen).toBeLessThan(74_000);
+		// And the batch still asks less than a 10 s loop would, plus one.
+		const perJob = api.of('status').length / durations.length;
+		const tenSecondLoop = durations.reduce((sum, d) => sum + Math.ceil(d / 10_000), 0) / durations.length;
+		expect(perJob).toBeLessThanOrEqual(tenSecondLoop + 1);
+	});
+
+	it('a single job keeps the base schedule (no batch, no tail)', async () => {
+		const { clock, api } = setup();
+		api.durations = [59_500];
+		await run([startPlan()], api, clock);
+		expect(gaps([T0, ...api.of('status').map((r) => r.at)])).toEqual([3_000, 6_000, 12_000, 24_000, 29_000]);
+	});
+
+	it('a server hint still wins over the tail', async () => {
+		const { clock, api } = setup();
+		api.durations = [...durations];
+		api.onStatus = (jobId, n) => {
+			const base = api.defaultStatus(jobId, n);
+			return answer(base.statusCode, base.body, { 'retry-after': '20' });
+		};
+		await run(durations.map((_d, i) => startPlan(i)), api, clock, { maxInFlight: Number.POSITIVE_INFINITY });
+		const checks = api.of('status', 'job-10').map((r) => r.at - T0);
+		for (const gap of gaps(checks)) expect(gap).toBeGreaterThanOrEqual(20_000);
 	});
 });

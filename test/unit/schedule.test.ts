@@ -103,9 +103,9 @@ describe('nextPollDelayMs', () => {
 		const f = TIMING.pollGrowthFactor;
 		expect(nextPollDelayMs(1)).toBe(Math.round(TIMING.firstPollDelayMs * f));
 		expect(nextPollDelayMs(2)).toBe(Math.round(TIMING.firstPollDelayMs * f * f));
-		expect(nextPollDelayMs(1)).toBe(4_500);
-		expect(nextPollDelayMs(2)).toBe(6_750);
-		expect(nextPollDelayMs(3)).toBe(10_125);
+		expect(nextPollDelayMs(1)).toBe(6_000);
+		expect(nextPollDelayMs(2)).toBe(12_000);
+		expect(nextPollDelayMs(3)).toBe(24_000);
 		for (let polls = 1; polls < 20; polls++) {
 			expect(nextPollDelayMs(polls)).toBeGreaterThanOrEqual(nextPollDelayMs(polls - 1));
 		}

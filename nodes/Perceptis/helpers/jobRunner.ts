@@ -59,6 +59,11 @@ export async function runJobTasks(tasks: JobTask[], clock: RunnerClock, options:
 		running.set(task, stepDone);
 	};
 
+	// The batch's tail: once few of its jobs are still running, those decide when the run ends.
+	const watched = tasks.filter((task) => task.plan.mode === 'wait');
+	let tailReached = false;
+	let tailSeenDone = 0;
+
 	for (;;) {
 		const now = clock.now();
 		const endedBy = clock.cancelled() ? CANCELLED : now >= deadline ? RUN_TIMEOUT : undefined;
@@ -84,6 +89,17 @@ export async function runJobTasks(tasks: JobTask[], clock: RunnerClock, options:
 		if (active.length === 0) {
 			await Promise.allSettled(running.values());
 			return;
+		}
+
+		if (watched.length >= 2) {
+			const stillRunning = watched.filter((task) => !task.finished && task.phase !== 'download');
+			if (stillRunning.length <= watched.length * TIMING.tailStartsAtRunningShare) {
+				// Each time another job is seen done, the rest are looked at again soon.
+				const seenDone = watched.length - stillRunning.length;
+				if (!tailReached || seenDone !== tailSeenDone) for (const task of stillRunning) task.hurry(now);
+				tailReached = true;
+				tailSeenDone = seenDone;
+			}
 		}
 
 		for (const task of active) {

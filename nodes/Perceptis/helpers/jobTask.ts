@@ -17,7 +17,7 @@ import {
 } from './apiAnswers';
 import { contentProblem, fileNamesFor, FILE_HEAD_BYTES, mimeTypeFor } from './files';
 import type { ReusableLinks } from './links';
-import { nextDueAt, nextPollDelayMs, transientBackoffMs } from './schedule';
+import { nextDueAt, nextPollDelayMs, tailDelayMs, transientBackoffMs } from './schedule';
 import { TIMING } from './timing';
 import type { FileAnswer, FileContent, PerceptisTransport } from '../transport';
 import { isNetworkFailure, networkCodeOf } from '../transport';
@@ -77,6 +77,12 @@ export class JobTask {
 	private runDeadline = Number.POSITIVE_INFINITY;
 	/** When the links in `snapshot.downloads` were handed out. */
 	linksFetchedAt?: number;
+	/** When the job started (or, for a job started elsewhere, when this run began to watch it). */
+	private watchedSince = 0;
+	/** One of the last running jobs of its batch: checked at a share of its age (see hurry). */
+	private inTail = false;
+	/** Perceptis asked not to be asked before this (a Retry-After on a status answer). */
+	private hintedUntil = 0;
 	private lastStatusRequestAt = Number.NEGATIVE_INFINITY;
 	private pollsDone = 0;
 	/** Transient failures in a row of the current step (reset by any readable answer). */
@@ -125,7 +131,24 @@ export class JobTask {
 		const now = this.now();
 		this.dueAt = now;
 		this.runDeadline = runDeadline;
+		this.watchedSince = now;
 		if (!this.plan.start) this.deadline = Math.min(now + this.plan.timeoutMs, runDeadline);
+	}
+
+	/** Whether the task is waiting for its job to finish (the phase a batch's tail is about). */
+	get waitingForJob(): boolean {
+		return this.plan.mode === 'wait' && this.phase === 'poll' && this.jobId !== undefined;
+	}
+
+	/**
+	 * The runner's word that this job is one of the last running ones of its batch: from now on
+	 * it is checked after a share of its age at most, starting with the check already planned.
+	 */
+	hurry(now: number): void {
+		if (!this.waitingForJob) return;
+		this.inTail = true;
+		const sooner = nextDueAt(now, tailDelayMs(now - this.watchedSince), this.deadline, this.lastStatusRequestAt);
+		this.dueAt = Math.min(this.dueAt, Math.max(sooner, this.hintedUntil));
 	}
 
 	/**
@@ -201,6 +224,7 @@ export class JobTask {
 			return;
 		}
 		this.phase = 'poll';
+		this.watchedSince = now;
 		this.deadline = Math.min(now + this.plan.timeoutMs, this.runDeadline);
 		const delay = nextPollDelayMs(0, hintFromAnswer(answer, now));
 		this.dueAt = nextDueAt(now, delay, this.deadline, now);
@@ -255,7 +279,11 @@ export class JobTask {
 			return;
 		}
 		if (now >= this.deadline) return this.fail({ kind: 'deadline_exceeded', transient: false });
-		const delay = nextPollDelayMs(this.pollsDone, hintFromAnswer(answer, now));
+		const hint = hintFromAnswer(answer, now);
+		const planned = nextPollDelayMs(this.pollsDone, hint);
+		// A server hint knows best; otherwise one of a batch's last jobs is checked sooner.
+		const delay = this.inTail && hint === undefined ? Math.min(planned, tailDelayMs(now - this.watchedSince)) : planned;
+		this.hintedUntil = hint === undefined ? 0 : now + planned;
 		this.dueAt = nextDueAt(now, delay, this.deadline, this.lastStatusRequestAt);
 	}
 

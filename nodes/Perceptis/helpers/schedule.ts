@@ -33,6 +33,14 @@ export function nextPollDelayMs(pollsDone: number, hintMs?: number): number {
 }
 
 /**
+ * The delay for one of the last running jobs of a batch (see TIMING.tailIntervalShare): a share
+ * of the job's age, at least the one-second floor.
+ */
+export function tailDelayMs(ageMs: number): number {
+	return Math.max(TIMING.minRequestGapMs, Math.round(ageMs * TIMING.tailIntervalShare));
+}
+
+/**
  * Delay after a transient failure (429, 5xx, reset, timeout, unreadable answer), `failures` being
  * the number of such failures in a row (1 for the first). Exponential, and never shorter than
  * the server's `Retry-After`: "wait at least that long, then back off".

@@ -307,6 +307,22 @@ export class N8nClient {
 		});
 	}
 
+	/** The editor's Stop button for a running execution. */
+	async stopExecution(id: string | number): Promise<void> {
+		await this.rest('POST', `/executions/${id}/stop`, {});
+	}
+
+	/** Waits until the workflow has an execution in the state 'running'; returns its id. */
+	async waitForRunningExecution(workflowId: string, timeoutMs = 60_000): Promise<string> {
+		const deadline = Date.now() + timeoutMs;
+		for (;;) {
+			const running = (await this.getExecutions({ workflowId })).find((e) => e.status === 'running');
+			if (running) return String(running.id);
+			if (Date.now() > deadline) throw new Error(`workflow ${workflowId}: no running execution after ${timeoutMs} ms`);
+			await sleep(100);
+		}
+	}
+
 	/** Waits until `count` executions of the workflow have stopped running; returns them with data, oldest first. */
 	async waitForExecutions(workflowId: string, count = 1, timeoutMs = 120_000): Promise<Execution[]> {
 		const deadline = Date.now() + timeoutMs;

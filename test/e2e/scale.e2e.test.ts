@@ -1,0 +1,99 @@
+/**
+ * Batches at scale in a real n8n: Stop ends a download in progress promptly (n8n hands its cancel
+ * signal only to authenticated requests, so the node passes it to the plain download itself), and
+ * the file that was arriving is not reported as a success; a batch starts every job at once.
+ */
+import {
+	acquireE2eLock,
+	chain,
+	N8nClient,
+	nodeOutput,
+	perceptis,
+	PERCEPTIS_CREDENTIAL_TYPE,
+	selectedN8nVersion,
+	setJson,
+	splitOut,
+	startN8n,
+	startSimulator,
+	uniquePath,
+	webhookTrigger,
+	type CredentialRef,
+	type N8nInstance,
+	type SimulatorProcess,
+} from './harness';
+
+const version = selectedN8nVersion();
+
+describe(`batches at scale, in n8n ${version}`, () => {
+	let release: () => void = () => undefined;
+	let n8n: N8nInstance | undefined;
+	let sim: SimulatorProcess;
+	let client: N8nClient;
+	let business: CredentialRef;
+
+	beforeAll(async () => {
+		release = await acquireE2eLock();
+		sim = await startSimulator({ timeScale: 0.005, config: { statusRetryAfterSeconds: 1 } });
+		n8n = await startN8n({ version });
+		client = await N8nClient.ready(n8n.baseUrl);
+		business = await client.createCredential({
+			name: 'Perceptis business',
+			type: PERCEPTIS_CREDENTIAL_TYPE,
+			data: { apiKey: sim.keys.business, baseUrl: sim.origin },
+		});
+	});
+
+	afterAll(async () => {
+		await n8n?.stop();
+		await sim?.stop();
+		release();
+	});
+
+	test('Stop during a download ends the execution promptly; the file is not reported as a success', async () => {
+		await sim.reset();
+		await sim.configure({ statusRetryAfterSeconds: 1 });
+		// Storage holds the download for 60 s: only the Stop can end it sooner.
+		await sim.injectFault({ server: 'storage', kind: 'slow', delayMs: 60_000 });
+		const path = uniquePath('stop');
+		const workflowId = await client.deploy(
+			chain('stop during download', [
+				webhookTrigger(path, 'Webhook', 'lastNode'),
+				perceptis(business, { operation: 'generate', outputType: 'deck', prompt: 'A deck' }),
+			]),
+		);
+		void client.runWebhook(path, {}).catch(() => undefined);
+		const executionId = await client.waitForRunningExecution(workflowId);
+		for (let i = 0; i < 300 && !(await sim.requests()).some((r) => r.server === 'storage'); i++) {
+			await new Promise((resolve) => setTimeout(resolve, 100));
+		}
+		const stoppedAt = Date.now();
+		await client.stopExecution(executionId);
+		const [execution] = await client.waitForExecutions(workflowId, 1, 30_000);
+		expect(Date.now() - stoppedAt).toBeLessThan(10_000);
+		expect(execution.status).not.toBe('success');
+		const items = nodeOutput(execution, 'Perceptis');
+		expect(items.filter((item) => item.binary?.data)).toEqual([]);
+	});
+
+	test('a batch of 20 starts every job before the first one finishes', async () => {
+		await sim.reset();
+		await sim.configure({ statusRetryAfterSeconds: 1, durationsMs: { deck: 1_200_000 } }); // 6 s each
+		const path = uniquePath('batch');
+		const prompts = Array.from({ length: 20 }, (_v, i) => `Deck ${i}`);
+		const workflowId = await client.deploy(
+			chain('batch of 20', [
+				webhookTrigger(path, 'Webhook', 'lastNode'),
+				setJson(`={{ ${JSON.stringify({ prompts })} }}`),
+				splitOut('prompts'),
+				perceptis(business, { operation: 'generate', outputType: 'deck', prompt: '={{ $json.prompts }}' }),
+			]),
+		);
+		await client.runWebhook(path, {});
+		const [execution] = await client.waitForExecutions(workflowId, 1);
+		expect(execution.status).toBe('success');
+		expect(nodeOutput(execution, 'Perceptis').map((item) => item.json.status)).toEqual(Array(20).fill('completed'));
+		const jobs = (await sim.jobs()) as Array<{ createdAt: number; completedAt: number }>;
+		expect(jobs).toHaveLength(20);
+		expect(Math.max(...jobs.map((job) => job.createdAt))).toBeLessThan(Math.min(...jobs.map((job) => job.completedAt)));
+	});
+});
