@@ -285,15 +285,16 @@ describe(`the Perceptis node in the n8n ${version} editor (Chromium)`, () => {
 		});
 	});
 
-	// 1.x's credential test cannot read status codes (it ignores every HTTP error), so a Starter key
-	// also reports "Connection tested successfully" there. The README says so; this pins it, so a
-	// change in either n8n line shows up here.
+	// 1.x's credential test cannot read status codes (it ignores every HTTP error); there the Test
+	// tells a Starter key by Perceptis' error code in the body (README, Compatibility). This pins
+	// it, so a change in either n8n line shows up here.
 	if (major < 2) {
-		test('n8n 1.x: the Test button cannot tell a Starter key from a working one (documented)', async () => {
+		test("n8n 1.x: the Test button tells a Starter key by Perceptis' error code", async () => {
 			await step('credential-starter-1x', async () => {
 				const modal = await newCredentialFromNode();
 				const result = await saveCredential(modal, sim!.keys.starter);
-				expect(result).toEqual({ status: 'OK', message: 'Connection successful!' });
+				expect(result.status).toBe('Error');
+				expect(result.message).toContain(PLAN_MESSAGE);
 				const probes = (await sim!.requests()).filter((r) => r.path.includes('n8n-credential-test'));
 				expect(probes.map((r) => [r.keyPlan, r.status])).toContainEqual(['starter', 403]);
 				await modal.locator(sel.modalClose).first().click();

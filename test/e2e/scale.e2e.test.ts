@@ -20,6 +20,7 @@ import {
 	type CredentialRef,
 	type N8nInstance,
 	type SimulatorProcess,
+	type SimulatorRequest,
 } from './harness';
 
 const version = selectedN8nVersion();
@@ -73,6 +74,15 @@ describe(`batches at scale, in n8n ${version}`, () => {
 		expect(execution.status).not.toBe('success');
 		const items = nodeOutput(execution, 'Perceptis');
 		expect(items.filter((item) => item.binary?.data)).toEqual([]);
+		// n8n marks the execution stopped at once either way; what shows that the node itself let go
+		// is the download: n8n hung up on the storage host within seconds, not when it answered.
+		let download: SimulatorRequest | undefined;
+		for (let i = 0; i < 100 && !download?.clientClosedAt; i++) {
+			download = (await sim.requests()).find((r) => r.server === 'storage');
+			if (!download?.clientClosedAt) await new Promise((resolve) => setTimeout(resolve, 100));
+		}
+		expect(download?.clientClosedAt).toBeDefined();
+		expect(download!.clientClosedAt! - stoppedAt).toBeLessThan(10_000);
 	});
 
 	test('a batch of 20 starts every job before the first one finishes', async () => {

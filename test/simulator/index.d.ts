@@ -94,6 +94,8 @@ export interface RecordedRequest {
 	body: unknown;
 	/** Status sent; 'reset' when the socket was dropped; null while still being answered. */
 	status: number | 'reset' | null;
+	/** Date.now() when the client closed the connection before the answer was complete, if it did. */
+	clientClosedAt?: number;
 	/** Which simulator key was in the Authorization header, or null. */
 	keyPlan: KeyName | null;
 }

@@ -149,6 +149,10 @@ async function startSimulator(options = {}) {
 			body: parseLoggedBody(rawBody),
 			redact: serverName === 'foreign',
 		});
+		// A client that hangs up before the answer is complete (a Stop, a timeout) is recorded with the time.
+		res.on('close', () => {
+			if (!res.writableFinished && entry.status !== 'reset') entry.clientClosedAt = Date.now();
+		});
 		const finish = (status) => {
 			entry.status = status;
 			if (log) log(`${serverName} ${req.method} ${redactText(req.url)} -> ${status}`);

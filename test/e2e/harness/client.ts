@@ -312,11 +312,17 @@ export class N8nClient {
 		await this.rest('POST', `/executions/${id}/stop`, {});
 	}
 
-	/** Waits until the workflow has an execution in the state 'running'; returns its id. */
+	/**
+	 * Waits until the workflow has an execution in the state 'running'; returns its id. The
+	 * editor's list (REST) shows running executions on 1.x and 2.x; the public API does not on 1.x.
+	 */
 	async waitForRunningExecution(workflowId: string, timeoutMs = 60_000): Promise<string> {
 		const deadline = Date.now() + timeoutMs;
 		for (;;) {
-			const running = (await this.getExecutions({ workflowId })).find((e) => e.status === 'running');
+			const list = await this.rest<{ results?: Array<{ id: string; status: string }> }>('GET', '/executions', undefined, {
+				params: { filter: JSON.stringify({ workflowId, status: ['running'] }) },
+			});
+			const running = (list.results ?? []).find((e) => e.status === 'running');
 			if (running) return String(running.id);
 			if (Date.now() > deadline) throw new Error(`workflow ${workflowId}: no running execution after ${timeoutMs} ms`);
 			await sleep(100);

@@ -21,6 +21,8 @@ export interface SimulatorRequest {
 	body?: unknown;
 	status: number;
 	keyPlan?: string | null;
+	/** When the client hung up before the answer was complete, if it did. */
+	clientClosedAt?: number;
 	[key: string]: unknown;
 }
 
