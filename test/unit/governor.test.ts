@@ -131,3 +131,12 @@ describe('RequestGovernor', () => {
 		expect(await clock.drive(paced.status('j'))).toBe(NOT_SENT);
 	});
 });
+
+describe('RequestGovernor, what one kind of request learns', () => {
+	it('a 429 on starts also slows status checks that have not met the limit yet', async () => {
+		const { clock, governor, paced } = setup(5);
+		await clock.drive(Promise.all(Array.from({ length: 20 }, async () => await paced.generate({}, 'k'))));
+		expect(governor.rateOf('status')).toBeLessThanOrEqual(5);
+		expect(governor.rateOf('status')).toBeLessThan(TIMING.governorInitialRate);
+	});
+});

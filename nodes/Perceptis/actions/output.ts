@@ -65,7 +65,7 @@ function jobJson(task: JobTask): IDataObject {
  * user asked for one item per file, one item per file with the file in the named field itself,
  * for nodes that send or upload one file per item.
  */
-export async function jobItems(ctx: IExecuteFunctions, task: JobTask): Promise<INodeExecutionData[]> {
+export function jobItems(task: JobTask): INodeExecutionData[] {
 	const pairedItem = { item: task.plan.itemIndex };
 	const json = jobJson(task);
 	const property = task.plan.binaryPropertyName;

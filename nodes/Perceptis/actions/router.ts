@@ -136,7 +136,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		const itemIndex = task.plan.itemIndex;
 		output[itemIndex] = task.failure
 			? [errorItem(this, itemIndex, failureOf(task, this, run, tasks), task.snapshot?.status)]
-			: await jobItems(this, task);
+			: jobItems(task);
 	}
 	return [output.flat()];
 }

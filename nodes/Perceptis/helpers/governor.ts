@@ -124,6 +124,15 @@ export class RequestGovernor {
 		// may have spent most of the limit.
 		const passed = pace.answeredWithin(TIMING.governorAdjustEveryMs, sentAt);
 		const limit = Math.min(pace.rate, pace.ceiling, Math.max(passed, pace.rate / 2));
+		this.lower(pace, limit, now);
+		// The other kind has not met the limit yet: it likely shares it (or has one alike), so it
+		// starts below it instead of finding it with a 429 of its own; its ceiling lifts if not.
+		for (const other of Object.values(this.paces)) {
+			if (other !== pace && other.ceiling === Number.POSITIVE_INFINITY && other.rate > limit) this.lower(other, limit, now);
+		}
+	}
+
+	private lower(pace: Pace, limit: number, now: number): void {
 		pace.ceiling = limit * TIMING.governorCeilingFactor;
 		pace.rate = Math.max(TIMING.governorMinRate, pace.ceiling * TIMING.governorCeilingFactor);
 		pace.changedAt = now;
