@@ -4,21 +4,17 @@
  * the file that was arriving is not reported as a success; a batch starts every job at once.
  */
 import {
-	acquireE2eLock,
 	chain,
 	N8nClient,
 	nodeOutput,
 	perceptis,
-	PERCEPTIS_CREDENTIAL_TYPE,
 	selectedN8nVersion,
+	startPerceptisStack,
 	setJson,
 	splitOut,
-	startN8n,
-	startSimulator,
 	uniquePath,
 	webhookTrigger,
 	type CredentialRef,
-	type N8nInstance,
 	type SimulatorProcess,
 	type SimulatorRequest,
 } from './harness';
@@ -26,29 +22,17 @@ import {
 const version = selectedN8nVersion();
 
 describe(`batches at scale, in n8n ${version}`, () => {
-	let release: () => void = () => undefined;
-	let n8n: N8nInstance | undefined;
+	let stack: Awaited<ReturnType<typeof startPerceptisStack>> | undefined;
 	let sim: SimulatorProcess;
 	let client: N8nClient;
 	let business: CredentialRef;
 
 	beforeAll(async () => {
-		release = await acquireE2eLock();
-		sim = await startSimulator({ timeScale: 0.005, config: { statusRetryAfterSeconds: 1 } });
-		n8n = await startN8n({ version });
-		client = await N8nClient.ready(n8n.baseUrl);
-		business = await client.createCredential({
-			name: 'Perceptis business',
-			type: PERCEPTIS_CREDENTIAL_TYPE,
-			data: { apiKey: sim.keys.business, baseUrl: sim.origin },
-		});
+		stack = await startPerceptisStack(version);
+		({ sim, client, business } = stack);
 	});
 
-	afterAll(async () => {
-		await n8n?.stop();
-		await sim?.stop();
-		release();
-	});
+	afterAll(async () => await stack?.stop());
 
 	test('Stop during a download ends the execution promptly; the file is not reported as a success', async () => {
 		await sim.reset();

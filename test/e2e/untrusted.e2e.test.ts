@@ -10,7 +10,6 @@ import type { AddressInfo } from 'net';
 
 import { ORIGIN_REFUSAL_HINTS } from '../../nodes/Perceptis/helpers/baseUrl';
 import {
-	acquireE2eLock,
 	assertPptx,
 	chain,
 	N8nClient,
@@ -21,13 +20,11 @@ import {
 	PPTX_MIME,
 	respondBinary,
 	selectedN8nVersion,
-	startN8n,
-	startSimulator,
+	startPerceptisStack,
 	uniquePath,
 	webhookTrigger,
 	type CredentialRef,
 	type Execution,
-	type N8nInstance,
 	type PerceptisParameters,
 	type SimulatorProcess,
 } from './harness';
@@ -36,8 +33,7 @@ const version = selectedN8nVersion();
 const statusPath = '/api/v1/status/';
 
 describe(`untrusted networks, in n8n ${version}`, () => {
-	let release: () => void = () => undefined;
-	let n8n: N8nInstance | undefined;
+	let stack: Awaited<ReturnType<typeof startPerceptisStack>> | undefined;
 	let sim: SimulatorProcess;
 	let client: N8nClient;
 	let business: CredentialRef;
@@ -71,20 +67,13 @@ describe(`untrusted networks, in n8n ${version}`, () => {
 	}
 
 	beforeAll(async () => {
-		release = await acquireE2eLock();
-		sim = await startSimulator({ timeScale: 0.005, config: { statusRetryAfterSeconds: 1 } });
+		stack = await startPerceptisStack(version);
+		({ sim, client, business } = stack);
 		htmlSite = http.createServer((_req, res) => {
 			res.writeHead(404, { 'content-type': 'text/html' }).end('<!doctype html><title>Not Found</title><h1>Not Found</h1>');
 		});
 		await new Promise<void>((resolve) => htmlSite!.listen(0, '127.0.0.1', resolve));
 		htmlSiteOrigin = `http://127.0.0.1:${(htmlSite.address() as AddressInfo).port}`;
-		n8n = await startN8n({ version });
-		client = await N8nClient.ready(n8n.baseUrl);
-		business = await client.createCredential({
-			name: 'Perceptis business',
-			type: PERCEPTIS_CREDENTIAL_TYPE,
-			data: { apiKey: sim.keys.business, baseUrl: sim.origin },
-		});
 	});
 
 	beforeEach(async () => {
@@ -93,10 +82,8 @@ describe(`untrusted networks, in n8n ${version}`, () => {
 	});
 
 	afterAll(async () => {
-		await n8n?.stop();
-		await sim?.stop();
 		await new Promise<void>((resolve) => (htmlSite ? htmlSite.close(() => resolve()) : resolve()));
-		release();
+		await stack?.stop();
 	});
 
 	describe("the credential's Test button", () => {

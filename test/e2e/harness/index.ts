@@ -8,3 +8,4 @@ export * from './pptx';
 export * from './secrets';
 export * from './lock';
 export * from './net';
+export * from './stack';
