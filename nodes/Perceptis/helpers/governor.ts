@@ -39,6 +39,8 @@ class Pace {
 	changedAt: number;
 	/** When the last 429 lowered the pace. */
 	limitedAt = 0;
+	/** Whether a 429 of this kind's own set the ceiling (else it was taken from the other kind). */
+	metOwnLimit = false;
 	/** Whether the pace held a request back since it last changed: only then is growing useful. */
 	heldBack = false;
 	/** When recent requests that got a normal answer were sent: the limit a 429 reveals. */
@@ -125,10 +127,12 @@ export class RequestGovernor {
 		const passed = pace.answeredWithin(TIMING.governorAdjustEveryMs, sentAt);
 		const limit = Math.min(pace.rate, pace.ceiling, Math.max(passed, pace.rate / 2));
 		this.lower(pace, limit, now);
-		// The other kind has not met the limit yet: it likely shares it (or has one alike), so it
-		// starts below it instead of finding it with a 429 of its own; its ceiling lifts if not.
+		pace.metOwnLimit = true;
+		// The other kind has not met a limit of its own yet: it likely shares this one (or has one
+		// alike), so it follows it down instead of finding it with 429s of its own; its ceiling
+		// lifts if not.
 		for (const other of Object.values(this.paces)) {
-			if (other !== pace && other.ceiling === Number.POSITIVE_INFINITY && other.rate > limit) this.lower(other, limit, now);
+			if (other !== pace && !other.metOwnLimit && other.ceiling > pace.ceiling) this.lower(other, limit, now);
 		}
 	}
 

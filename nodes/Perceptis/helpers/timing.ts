@@ -26,7 +26,7 @@ export const TIMING = {
 	 * `tailIntervalShare` of its age, so the last one is seen within a few percent of its end.
 	 */
 	tailStartsAtRunningShare: 0.75,
-	tailIntervalShare: 0.08,
+	tailIntervalShare: 0.06,
 	/** Never ask about one job more than once per second, whatever a hint says. */
 	minRequestGapMs: 1_000,
 
@@ -64,7 +64,7 @@ export const TIMING = {
 
 
 	/** The request governor (helpers/governor.ts): requests per second of one kind, at the start. */
-	governorInitialRate: 8,
+	governorInitialRate: 16,
 	/** It never goes slower than this, nor faster than that. */
 	governorMinRate: 0.2,
 	governorMaxRate: 100,
