@@ -37,9 +37,16 @@ export interface ContextOptions {
 	continueOnFail?: boolean;
 	/** The node's "On Error" setting; Continue On Fail is on for both continue modes. */
 	onError?: 'continueRegularOutput' | 'continueErrorOutput';
-	executionId?: string;
+	/** `null`: no execution id, as outside a saved execution. */
+	executionId?: string | null;
 	runIndex?: number;
 	abortController?: AbortController;
+	/**
+	 * n8n's node context (`getContext('node')`), kept with the execution's data. Pass the same
+	 * object to a second run for Retry On Fail (same execution), a deep copy of it with another
+	 * execution id for the executions list's Retry (which copies the failed execution's data).
+	 */
+	nodeContext?: IDataObject;
 }
 
 export interface TestContext {
@@ -158,10 +165,15 @@ export function createTestContext(options: ContextOptions): TestContext {
 		}
 	};
 
+	const nodeContext: IDataObject = options.nodeContext ?? {};
 	const ctx = {
 		getInputData: () => items,
 		getNode: () => node,
-		getExecutionId: () => options.executionId ?? 'test-execution-1',
+		getExecutionId: () => (options.executionId === null ? undefined : (options.executionId ?? 'test-execution-1')),
+		getContext: (type: string) => {
+			if (type !== 'node') throw new Error(`The test context keeps only the node context, not "${type}"`);
+			return nodeContext;
+		},
 		getExecutionCancelSignal: () => options.abortController?.signal,
 		continueOnFail: () => options.continueOnFail ?? options.onError !== undefined,
 		getWorkflowDataProxy: () => ({ $runIndex: options.runIndex ?? 0 }),

@@ -163,6 +163,9 @@ describe('Generate plan', () => {
 		expect(plan.start).toEqual({
 			body: { prompt: 'A slide about Q3', output_type: 'single_slide', template_name: 'Board', variant_count: 3, use_web_search: true },
 			idempotencyKey: 'my-key',
+			keySetByUser: true,
+			slot: '0:0',
+			request: expect.stringMatching(/^[0-9a-f]{32}$/),
 		});
 	});
 

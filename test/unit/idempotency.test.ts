@@ -1,5 +1,11 @@
 import type { IdempotencyParts } from '../../nodes/Perceptis/helpers/idempotency';
-import { canonicalJson, defaultIdempotencyKey } from '../../nodes/Perceptis/helpers/idempotency';
+import {
+	canonicalJson,
+	defaultIdempotencyKey,
+	keyAfterFailedJob,
+	keysPerItem,
+	requestDigest,
+} from '../../nodes/Perceptis/helpers/idempotency';
 
 const BASE: IdempotencyParts = {
 	executionId: '1042',
@@ -99,5 +105,66 @@ describe('canonicalJson', () => {
 		expect(canonicalJson(true)).toBe('true');
 		expect(canonicalJson([])).toBe('[]');
 		expect(canonicalJson({})).toBe('{}');
+	});
+});
+
+describe('a missing execution id', () => {
+	it('never makes two runs share a key', () => {
+		expect(key({ executionId: undefined })).not.toBe(key({ executionId: undefined }));
+		expect(key({ executionId: '' })).not.toBe(key({ executionId: '' }));
+	});
+
+	it('is not mistaken for an execution whose id reads "undefined"', () => {
+		expect(key({ executionId: undefined })).not.toBe(key({ executionId: 'undefined' }));
+	});
+});
+
+describe('keyAfterFailedJob', () => {
+	it('is the same for every retry of one failure, and differs per failed job', () => {
+		const first = key();
+		expect(keyAfterFailedJob(first, 'job-1')).toBe(keyAfterFailedJob(first, 'job-1'));
+		expect(keyAfterFailedJob(first, 'job-1')).not.toBe(keyAfterFailedJob(first, 'job-2'));
+		expect(keyAfterFailedJob(first, 'job-1')).not.toBe(first);
+	});
+
+	it('keeps a default key in its form, and a user key recognisable and bounded', () => {
+		expect(keyAfterFailedJob(key(), 'job-1')).toMatch(/^n8n-[0-9a-f]{48}$/);
+		expect(keyAfterFailedJob('weekly-2026-48', 'job-1')).toMatch(/^weekly-2026-48~retry-[0-9a-f]{16}$/);
+		expect(keyAfterFailedJob('k'.repeat(500), 'job-1').length).toBeLessThanOrEqual(200);
+	});
+
+	it('chains: the retry of the retry gets another key again', () => {
+		const once = keyAfterFailedJob('weekly', 'job-1');
+		expect(keyAfterFailedJob(once, 'job-2')).not.toBe(once);
+	});
+});
+
+describe('keysPerItem (a key set by the user names one item)', () => {
+	it('leaves keys that already differ per item as they are', () => {
+		const keys = keysPerItem([
+			{ itemIndex: 0, key: 'deck-a' },
+			{ itemIndex: 1, key: 'deck-b' },
+		]);
+		expect([...keys.values()]).toEqual(['deck-a', 'deck-b']);
+	});
+
+	it('gives items that share a key their position, so none conflict or merge', () => {
+		const keys = keysPerItem([
+			{ itemIndex: 0, key: 'weekly-2026-48' },
+			{ itemIndex: 1, key: 'weekly-2026-48' },
+			{ itemIndex: 2, key: 'other' },
+		]);
+		expect(Object.fromEntries(keys)).toEqual({ 0: 'weekly-2026-48-item-1', 1: 'weekly-2026-48-item-2', 2: 'other' });
+	});
+
+	it('a single item keeps the key exactly as set', () => {
+		expect(keysPerItem([{ itemIndex: 0, key: 'weekly-2026-48' }]).get(0)).toBe('weekly-2026-48');
+	});
+});
+
+describe('requestDigest', () => {
+	it('tells a changed request from the same one', () => {
+		expect(requestDigest(BASE.body)).toBe(requestDigest(JSON.parse(JSON.stringify(BASE.body)) as IdempotencyParts['body']));
+		expect(requestDigest({ ...BASE.body, prompt: 'another' })).not.toBe(requestDigest(BASE.body));
 	});
 });

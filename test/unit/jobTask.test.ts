@@ -2,7 +2,8 @@
  * The job runner and its tasks against a fake clock and a fake transport: every request is
  * scripted, fake time moves only when the runner sleeps, nothing goes over the network.
  */
-import type { JobPlan } from '../../nodes/Perceptis/helpers/jobTask';
+import { keyAfterFailedJob, requestDigest } from '../../nodes/Perceptis/helpers/idempotency';
+import type { JobPlan, JobStart } from '../../nodes/Perceptis/helpers/jobTask';
 import { JobTask } from '../../nodes/Perceptis/helpers/jobTask';
 import type { RunOptions } from '../../nodes/Perceptis/helpers/jobRunner';
 import { executionClock, runJobTasks } from '../../nodes/Perceptis/helpers/jobRunner';
@@ -13,10 +14,15 @@ import { answer, bytesOf, FakeApi, FakeClock, fileAnswer, gaps, keepInMemory, ne
 
 const KEY = 'n8n-0123456789abcdef0123456789abcdef0123456789abcdef';
 
+/** What generate's plan builds for one item. */
+function jobStart(body: JobStart['body'], idempotencyKey: string, itemIndex = 0): JobStart {
+	return { body, idempotencyKey, keySetByUser: false, slot: `0:${itemIndex}`, request: requestDigest(body) };
+}
+
 function startPlan(itemIndex = 0, over: Partial<JobPlan> = {}): JobPlan {
 	return {
 		itemIndex,
-		start: { body: { prompt: `Deck ${itemIndex}`, output_type: 'deck' }, idempotencyKey: `${KEY}-${itemIndex}` },
+		start: jobStart({ prompt: `Deck ${itemIndex}`, output_type: 'deck' }, `${KEY}-${itemIndex}`, itemIndex),
 		mode: 'wait',
 		downloadFiles: false,
 		timeoutMs: TIMING.defaultTimeoutSeconds * 1000,
@@ -847,7 +853,7 @@ describe('the run as a whole', () => {
 		const { clock, api } = setup();
 		const images = [{ data: 'A'.repeat(1_000), mime_type: 'image/png' }];
 		const plan = startPlan(0, {
-			start: { body: { prompt: 'x', output_type: 'single_slide', reference_images: images }, idempotencyKey: 'k' },
+			start: jobStart({ prompt: 'x', output_type: 'single_slide', reference_images: images }, 'k'),
 			mode: 'start-only',
 		});
 		api.onGenerate = (n) => (n === 0 ? networkFailure('ECONNRESET') : undefined);
@@ -911,5 +917,85 @@ describe("a batch's last jobs", () => {
 		await run(durations.map((_d, i) => startPlan(i)), api, clock, { maxInFlight: Number.POSITIVE_INFINITY });
 		const checks = api.of('status', 'job-10').map((r) => r.at - T0);
 		for (const gap of gaps(checks)) expect(gap).toBeGreaterThanOrEqual(20_000);
+	});
+});
+
+describe('a retry picks up the job of an earlier run (the job ledger pointed the plan at it)', () => {
+	/** A generate plan that an earlier run already started as `jobId`. */
+	const pickedUp = (jobId: string, over: Partial<JobPlan> = {}) => startPlan(0, { jobId, ...over });
+
+	it('a running job is waited for: checked at once, no start, no second job', async () => {
+		const { clock, api } = setup();
+		api.addJob('job-earlier', 20_000);
+		const [task] = await run([pickedUp('job-earlier', { downloadFiles: true })], api, clock);
+		expect(api.of('generate')).toHaveLength(0);
+		expect(times(api.of('status'))[0]).toBe(0);
+		expect(task.failure).toBeUndefined();
+		expect(task.jobId).toBe('job-earlier');
+		expect(task.wasPickedUp).toBe(true);
+		expect(task.files).toHaveLength(1);
+	});
+
+	it('a completed job is downloaded without a start', async () => {
+		const { clock, api } = setup();
+		api.addJob('job-earlier', 0, { fileCount: 2 });
+		const [task] = await run([pickedUp('job-earlier', { downloadFiles: true })], api, clock);
+		expect(api.of('generate')).toHaveLength(0);
+		expect(api.of('status')).toHaveLength(1);
+		expect(task.files.map((file) => file.index)).toEqual([0, 1]);
+	});
+
+	it('a failed job is replaced by a new one, started with a key derived from the failed job', async () => {
+		const { clock, api } = setup();
+		api.addJob('job-earlier', 0, { final: 'failed' });
+		const plan = pickedUp('job-earlier');
+		const [task] = await run([plan], api, clock);
+		expect(api.of('generate').map((r) => r.idempotencyKey)).toEqual([keyAfterFailedJob(`${KEY}-0`, 'job-earlier')]);
+		expect(task.failure).toBeUndefined();
+		expect(task.jobId).not.toBe('job-earlier');
+		expect(task.failedJobIds).toEqual(['job-earlier']);
+		expect(task.wasPickedUp).toBe(false);
+	});
+
+	it('a job that fails after it was picked up running is an error, not a silent new start', async () => {
+		const { clock, api } = setup();
+		api.addJob('job-earlier', 10_000, { final: 'failed' });
+		const [task] = await run([pickedUp('job-earlier')], api, clock);
+		expect(api.of('generate')).toHaveLength(0);
+		expect(task.failure).toMatchObject({ kind: 'job_failed' });
+	});
+
+	it('the new job of a retry that fails is an error too (one new job per retry, never a loop)', async () => {
+		const { clock, api } = setup();
+		api.defaultFinal = 'failed';
+		api.defaultDurationMs = 0;
+		api.addJob('job-earlier', 0, { final: 'failed' });
+		const [task] = await run([pickedUp('job-earlier')], api, clock);
+		expect(api.of('generate')).toHaveLength(1);
+		expect(task.failure).toMatchObject({ kind: 'job_failed' });
+		expect(task.failedJobIds).toEqual(['job-earlier']);
+	});
+
+	it('without waiting: a running job is returned as it is, a failed one is replaced', async () => {
+		const { clock, api } = setup();
+		api.addJob('job-running', 60_000);
+		api.addJob('job-failed', 0, { final: 'failed' });
+		const tasks = await run(
+			[pickedUp('job-running', { mode: 'start-only' }), { ...pickedUp('job-failed', { mode: 'start-only' }), itemIndex: 1 }],
+			api,
+			clock,
+		);
+		expect(tasks[0].snapshot).toMatchObject({ jobId: 'job-running', status: 'pending' });
+		expect(tasks[1].jobId).not.toBe('job-failed');
+		expect(api.of('generate')).toHaveLength(1);
+	});
+
+	it('the Job Timeout of a picked-up job counts from the pick-up', async () => {
+		const { clock, api } = setup();
+		api.addJob('job-earlier', 10 * 60_000);
+		const [task] = await run([pickedUp('job-earlier', { timeoutMs: 60_000 })], api, clock);
+		expect(task.failure).toMatchObject({ kind: 'deadline_exceeded' });
+		expect(clock.t - T0).toBeGreaterThanOrEqual(60_000);
+		expect(clock.t - T0).toBeLessThan(90_000);
 	});
 });

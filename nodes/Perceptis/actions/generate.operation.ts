@@ -17,8 +17,9 @@ import {
 	timeoutOption,
 } from './common';
 import { invalidParameter } from '../helpers/errors';
-import { defaultIdempotencyKey } from '../helpers/idempotency';
-import type { JobPlan } from '../helpers/jobTask';
+import { defaultIdempotencyKey, keysPerItem, requestDigest } from '../helpers/idempotency';
+import { JobLedger, recordInLedger, resumeFromLedger } from '../helpers/jobLedger';
+import type { JobPlan, JobTask } from '../helpers/jobTask';
 
 const show = { operation: ['generate'] };
 const whenWaiting = { show: { '/waitForCompletion': [true] } };
@@ -234,22 +235,50 @@ export async function plan(this: IExecuteFunctions, itemIndex: number): Promise<
 	const body = await buildBody(this, itemIndex, options);
 	const wait = this.getNodeParameter('waitForCompletion', itemIndex, true) as boolean;
 	const ownKey = typeof options.idempotencyKey === 'string' ? options.idempotencyKey.trim() : '';
+	const runIndex = runIndexOf(this, itemIndex);
 	const idempotencyKey =
 		ownKey ||
 		defaultIdempotencyKey({
-			executionId: this.getExecutionId() ?? '',
+			executionId: this.getExecutionId(),
 			nodeId: this.getNode().id ?? this.getNode().name,
-			runIndex: runIndexOf(this, itemIndex),
+			runIndex,
 			itemIndex,
 			body,
 		});
 	return {
 		itemIndex,
-		start: { body, idempotencyKey },
+		start: {
+			body,
+			idempotencyKey,
+			keySetByUser: ownKey !== '',
+			slot: `${runIndex}:${itemIndex}`,
+			request: requestDigest(body),
+		},
 		mode: wait ? 'wait' : 'start-only',
 		downloadFiles: options.downloadFiles !== false,
 		timeoutMs: readTimeoutMs(this, itemIndex, options),
 		binaryPropertyName: readBinaryPropertyName(this, itemIndex, options),
 		itemPerFile: readItemPerFile(this, itemIndex, options),
 	};
+}
+
+/**
+ * Before the run: a key set by the user is made one per item, and each request an earlier run of
+ * this node already started (a retry) is pointed at its job (the job ledger).
+ */
+export function beforeRun(this: IExecuteFunctions, plans: JobPlan[]): void {
+	const ownKeys = plans.flatMap((plan) =>
+		plan.start?.keySetByUser ? [{ itemIndex: plan.itemIndex, key: plan.start.idempotencyKey }] : [],
+	);
+	const perItem = keysPerItem(ownKeys);
+	for (const plan of plans) {
+		const key = perItem.get(plan.itemIndex);
+		if (plan.start && key !== undefined) plan.start.idempotencyKey = key;
+	}
+	resumeFromLedger(plans, JobLedger.of(this));
+}
+
+/** After the run, before its result or error leaves the node: what each item started, for a retry. */
+export function afterRun(this: IExecuteFunctions, tasks: JobTask[]): void {
+	recordInLedger(tasks, JobLedger.of(this));
 }

@@ -57,6 +57,9 @@ function jobJson(task: JobTask): IDataObject {
 	}
 	if (snapshot.error) json.error = snapshot.error;
 	if (task.plan.start) json.idempotencyKey = task.plan.start.idempotencyKey;
+	// A retry: the job came from an earlier run of this request, or replaced its failed jobs.
+	if (task.wasPickedUp) json.pickedUp = true;
+	if (task.failedJobIds.length) json.replacedFailedJobs = [...task.failedJobIds];
 	return json;
 }
 

@@ -5,7 +5,7 @@
  *   3. output: one item per input item (or per file, when asked), in input order, with `pairedItem`.
  * Continue On Fail is decided here, once, for all operations.
  */
-import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, JsonObject } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { readMaxJobsInFlight, readRunTimeoutMs } from './common';
@@ -25,6 +25,13 @@ import { createTransport } from '../transport';
 
 export const operations = { generate, getStatus, waitForCompletion, download };
 export type OperationName = keyof typeof operations;
+
+/** What an operation module offers: a plan per item, and optional steps around the run. */
+interface Operation {
+	plan(this: IExecuteFunctions, itemIndex: number): Promise<JobPlan>;
+	beforeRun?(this: IExecuteFunctions, plans: JobPlan[]): void;
+	afterRun?(this: IExecuteFunctions, tasks: JobTask[]): void;
+}
 
 /** At most this many other job ids are listed in an error, to keep it readable. */
 const OTHER_JOBS_LISTED = 20;
@@ -46,6 +53,20 @@ function otherJobsLine(tasks: JobTask[], failed: JobTask): string {
 	return ` Other jobs of this run, still on Perceptis: ${listed.join(', ')}${more}.`;
 }
 
+/**
+ * Every item's job of the run, machine-readable, for the error that stops the run: a workflow
+ * (or a person) can pick each one up with Get Status or Download, and none is forgotten.
+ */
+function jobsOfRun(tasks: JobTask[]): IDataObject[] {
+	return tasks.map((task) => ({
+		itemIndex: task.plan.itemIndex,
+		jobId: task.jobId ?? null,
+		status: task.snapshot?.status ?? (task.jobId ? 'started' : 'not started'),
+		...(task.failure ? { error: task.failure.apiCode ?? task.failure.kind } : {}),
+		...(task.failedJobIds.length ? { replacedFailedJobs: [...task.failedJobIds] } : {}),
+	}));
+}
+
 function failureOf(task: JobTask, ctx: IExecuteFunctions, run: RunFacts, tasks: JobTask[]) {
 	const context = {
 		itemIndex: task.plan.itemIndex,
@@ -59,14 +80,16 @@ function failureOf(task: JobTask, ctx: IExecuteFunctions, run: RunFacts, tasks: 
 		attempts: task.attempts,
 	};
 	// When the run stops on this error, name the other jobs it started so none is forgotten.
-	const others = ctx.continueOnFail() ? '' : otherJobsLine(tasks, task);
-	return toNodeError(ctx.getNode(), task.failure!, context, others);
+	if (ctx.continueOnFail()) return toNodeError(ctx.getNode(), task.failure!, context);
+	const error = toNodeError(ctx.getNode(), task.failure!, context, otherJobsLine(tasks, task));
+	error.context.jobs = jobsOfRun(tasks) as JsonObject[];
+	return error;
 }
 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	const operation = this.getNodeParameter('operation', 0) as OperationName;
-	const op = operations[operation];
+	const op: Operation | undefined = operations[operation];
 	if (!op) {
 		throw new NodeOperationError(this.getNode(), `The operation "${String(operation)}" is not known`, {
 			description: 'Choose one of Generate, Get Status, Wait for Completion or Download.',
@@ -89,6 +112,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		}
 	}
 	if (plans.length === 0) return [output.flat()];
+	op.beforeRun?.call(this, plans);
 
 	// One deadline for the whole run (starts, rate-limit waits, checks, downloads), and one signal
 	// that ends the downloads in flight at Stop, at the deadline or at a run-ending failure.
@@ -125,6 +149,8 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		deadline,
 		endRun: () => runEnd.abort(),
 	});
+
+	op.afterRun?.call(this, tasks);
 
 	// 3. output, in input order.
 	const run: RunFacts = { origin: transport.origin, timeoutMs: runTimeoutMs };

@@ -1,16 +1,20 @@
 /**
- * The default Idempotency-Key for a generate request.
+ * Idempotency-Keys: the default one of a generate request, the one after a failed job, and keys
+ * set by the user on several items.
  *
- * It is derived from what identifies "this request of this run": the execution, the node, the
- * node's run index (a loop may send the same prompt on purpose), the item index and the body. So
- * the node's own retries and n8n's "Retry On Fail" send the same key and get the same job back
- * instead of a second, paid one; a new execution sends a new key.
+ * The default key is derived from what identifies "this request of this run": the execution, the
+ * node, the node's run index (a loop may send the same prompt on purpose), the item index and the
+ * body. So the node's own retries, and a re-run of the same execution (Retry On Fail, a queue-mode
+ * worker that died), send the same key and get the same job back instead of a second, paid one; a
+ * new execution sends a new key. Retries that get a new execution id (the executions list's
+ * Retry) find the key in the job ledger (jobLedger.ts) instead.
  */
-import { createHash } from 'crypto';
+import { createHash, randomUUID } from 'crypto';
 import type { IDataObject } from 'n8n-workflow';
 
 export interface IdempotencyParts {
-	executionId: string;
+	/** Missing outside a saved execution: the key is then this run's alone (never shared). */
+	executionId: string | undefined;
 	nodeId: string;
 	runIndex: number;
 	itemIndex: number;
@@ -30,13 +34,41 @@ export function canonicalJson(value: unknown): string {
 	return JSON.stringify(value) ?? 'null';
 }
 
+function sha256(text: string): string {
+	return createHash('sha256').update(text).digest('hex');
+}
+
 export function defaultIdempotencyKey(parts: IdempotencyParts): string {
-	const digest = createHash('sha256')
-		.update(
-			[parts.executionId, parts.nodeId, String(parts.runIndex), String(parts.itemIndex), canonicalJson(parts.body)].join(
-				'\n',
-			),
-		)
-		.digest('hex');
+	// Without an execution id, two runs must not share a key: a one-off id stands in for it.
+	const execution = parts.executionId ? `execution:${parts.executionId}` : `one-off:${randomUUID()}`;
+	const digest = sha256(
+		[execution, parts.nodeId, String(parts.runIndex), String(parts.itemIndex), canonicalJson(parts.body)].join('\n'),
+	);
 	return `n8n-${digest.slice(0, 48)}`;
+}
+
+/** What a request asks for, in short: tells "the same request again" from a changed one. */
+export function requestDigest(body: IDataObject): string {
+	return sha256(canonicalJson(body)).slice(0, 32);
+}
+
+/**
+ * The key for a new job once the job started under `key` is known to have failed. Every retry
+ * of that one failure derives the same key, so two retries of it start one new job, not two.
+ */
+export function keyAfterFailedJob(key: string, failedJobId: string): string {
+	const digest = sha256(`${key}\nafter failed job ${failedJobId}`);
+	// A default key stays a default key; a user's key stays recognisable in the API's logs.
+	return key.startsWith('n8n-') ? `n8n-${digest.slice(0, 48)}` : `${key.slice(0, 176)}~retry-${digest.slice(0, 16)}`;
+}
+
+/**
+ * A key set by the user names one item's request. When several items of a run get the same key
+ * (a fixed text rather than an expression per item), each gets its position appended
+ * (`weekly-2026-48-item-2`), so different prompts do not conflict and equal ones do not merge.
+ */
+export function keysPerItem(keys: ReadonlyArray<{ itemIndex: number; key: string }>): Map<number, string> {
+	const uses = new Map<string, number>();
+	for (const { key } of keys) uses.set(key, (uses.get(key) ?? 0) + 1);
+	return new Map(keys.map(({ itemIndex, key }) => [itemIndex, uses.get(key)! > 1 ? `${key}-item-${itemIndex + 1}` : key]));
 }

@@ -16,6 +16,7 @@ import {
 	statusOutcome,
 } from './apiAnswers';
 import { contentProblem, fileNamesFor, FILE_HEAD_BYTES, mimeTypeFor } from './files';
+import { keyAfterFailedJob } from './idempotency';
 import type { ReusableLinks } from './links';
 import { nextDueAt, nextPollDelayMs, tailDelayMs, transientBackoffMs } from './schedule';
 import { TIMING } from './timing';
@@ -25,8 +26,12 @@ import { isNetworkFailure, networkCodeOf } from '../transport';
 /** What to do for one input item; built by the operation from the item's parameters. */
 export interface JobPlan {
 	itemIndex: number;
-	/** Start a job with this body first (generate); otherwise `jobId` names an existing job. */
-	start?: { body: IDataObject; idempotencyKey: string };
+	/**
+	 * Start a job with this body first (generate); otherwise `jobId` names an existing job. With
+	 * both, an earlier run of this request started `jobId` (the job ledger): it is checked first,
+	 * picked up while running or completed, and replaced by a new job only if it failed.
+	 */
+	start?: JobStart;
 	jobId?: string;
 	/**
 	 * `start-only`: return as soon as the job exists. `check-once`: one status check.
@@ -42,6 +47,19 @@ export interface JobPlan {
 	itemPerFile: boolean;
 	/** In `download` mode: links handed out moments ago for this job, used before asking again. */
 	reuse?: ReusableLinks;
+}
+
+export interface JobStart {
+	body: IDataObject;
+	idempotencyKey: string;
+	/** The key came from the Idempotency Key option (made one per item before the run). */
+	keySetByUser: boolean;
+	/** Where the job ledger keeps this request: the node's run index and the item index. */
+	slot: string;
+	/** requestDigest(body), taken before reference images are released. */
+	request: string;
+	/** Earlier jobs of this request that failed and were replaced (from the ledger). */
+	failedJobIds?: string[];
 }
 
 export interface DownloadedFile {
@@ -69,6 +87,8 @@ export class JobTask {
 	snapshot?: JobSnapshot;
 	failure?: Failure;
 	readonly files: DownloadedFile[] = [];
+	/** Jobs of this request that failed and were replaced by a new one, oldest first. */
+	readonly failedJobIds: string[];
 
 	/** When the task wants its next step (ms since epoch). */
 	dueAt = 0;
@@ -94,6 +114,8 @@ export class JobTask {
 	/** The stale-link refresh is allowed once per file. */
 	private refreshedForFile = -1;
 	private linksStale = false;
+	/** The job was started by an earlier run (a retry): a failure at its first check means "start anew". */
+	private pickedUp: boolean;
 
 	constructor(
 		readonly plan: JobPlan,
@@ -102,7 +124,9 @@ export class JobTask {
 		private readonly keepFile: FileSink,
 	) {
 		this.jobId = plan.jobId;
-		this.phase = plan.start ? 'start' : 'poll';
+		this.pickedUp = Boolean(plan.start && plan.jobId);
+		this.failedJobIds = [...(plan.start?.failedJobIds ?? [])];
+		this.phase = plan.start && !plan.jobId ? 'start' : 'poll';
 		if (plan.mode === 'download' && plan.reuse && plan.jobId) {
 			// The links came with the incoming item: download first, ask again only if they fail.
 			this.snapshot = { jobId: plan.jobId, status: 'completed', downloads: plan.reuse.downloads, raw: plan.reuse.raw };
@@ -132,7 +156,12 @@ export class JobTask {
 		this.dueAt = now;
 		this.runDeadline = runDeadline;
 		this.watchedSince = now;
-		if (!this.plan.start) this.deadline = Math.min(now + this.plan.timeoutMs, runDeadline);
+		if (this.phase === 'poll') this.deadline = Math.min(now + this.plan.timeoutMs, runDeadline);
+	}
+
+	/** Whether the job was started by an earlier run of the same request and picked up here. */
+	get wasPickedUp(): boolean {
+		return this.pickedUp;
 	}
 
 	/** Whether the task is waiting for its job to finish (the phase a batch's tail is about). */
@@ -231,6 +260,22 @@ export class JobTask {
 	}
 
 	/**
+	 * The job an earlier run started has failed: start a new one, with a key derived from the
+	 * failed job, so that every retry of this same failure gets that one new job.
+	 */
+	private startAfterFailedJob(now: number): void {
+		const start = this.plan.start!;
+		this.failedJobIds.push(this.jobId!);
+		start.idempotencyKey = keyAfterFailedJob(start.idempotencyKey, this.jobId!);
+		this.jobId = undefined;
+		this.snapshot = undefined;
+		this.pickedUp = false;
+		this.pollsDone = 0;
+		this.phase = 'start';
+		this.dueAt = now;
+	}
+
+	/**
 	 * Reference images (base64, up to megabytes each) are needed until the job exists: a retry of
 	 * the start must send the same body. Then only the job id matters.
 	 */
@@ -255,6 +300,15 @@ export class JobTask {
 		this.pollsDone += 1;
 		const outcome = statusOutcome(snapshot.status);
 
+		if (this.pickedUp && this.pollsDone === 1) {
+			// A retry found the job of its first run: a failed one is what the retry is for.
+			if (outcome === 'failed') return this.startAfterFailedJob(now);
+			this.releaseReferenceImages();
+			if (this.plan.mode === 'start-only') {
+				this.phase = 'done';
+				return;
+			}
+		}
 		if (this.plan.mode === 'check-once') {
 			this.phase = 'done';
 			return;

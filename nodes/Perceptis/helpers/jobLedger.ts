@@ -1,0 +1,88 @@
+/**
+ * The job ledger: what the node started for each item of each of its runs (Idempotency-Key, job
+ * id, last status), kept in n8n's node context.
+ *
+ * n8n keeps that context in the execution's data: Retry On Fail runs the node again in the same
+ * execution, and the executions list's Retry copies the failed execution's data into the new one.
+ * So a retry finds the job its first run started and picks it up (waits for it, or downloads it)
+ * instead of paying for a second one; it starts a new job only when that one failed. A re-run
+ * that finds no ledger (a queue-mode worker that died before n8n saved anything) gets the same
+ * job back through the same default key, which the execution id decides (idempotency.ts).
+ */
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+
+import type { JobPlan, JobTask } from './jobTask';
+
+export interface LedgerEntry {
+	/** The request the entry is about (requestDigest of its body). */
+	request: string;
+	/** The Idempotency-Key the job was (or is being) started with. */
+	key: string;
+	jobId?: string;
+	/** The job's last status this node saw. */
+	status?: string;
+	/** Jobs of this item that failed and were replaced by a retry, oldest first. */
+	failedJobIds?: string[];
+}
+
+/** Where the node context keeps the ledger. */
+const LEDGER_FIELD = 'perceptisJobs';
+/** A retry replaces failed jobs, but a ledger entry never lists more than this many. */
+const FAILED_JOBS_KEPT = 10;
+
+export class JobLedger {
+	private readonly entries: Record<string, LedgerEntry>;
+
+	/** `context` is n8n's node context (`getContext('node')`), or any object in tests. */
+	constructor(context: IDataObject) {
+		if (typeof context[LEDGER_FIELD] !== 'object' || context[LEDGER_FIELD] === null) context[LEDGER_FIELD] = {};
+		this.entries = context[LEDGER_FIELD] as Record<string, LedgerEntry>;
+	}
+
+	/** The entry of this slot, if it is about the same request (a changed prompt is a new request). */
+	/** The ledger of the running node; a context without node context (tests) gets a fresh one. */
+	static of(ctx: IExecuteFunctions): JobLedger {
+		return new JobLedger((ctx.getContext?.('node') as IDataObject | undefined) ?? {});
+	}
+
+	lookup(slot: string, request: string): LedgerEntry | undefined {
+		const entry = this.entries[slot];
+		return entry && entry.request === request ? entry : undefined;
+	}
+
+	write(slot: string, entry: LedgerEntry): void {
+		this.entries[slot] = entry;
+	}
+}
+
+/**
+ * Points each plan that starts a job at what an earlier run of the same request left: its key
+ * (a start lost in transit is sent again with it) and its job (checked before anything is sent).
+ */
+export function resumeFromLedger(plans: JobPlan[], ledger: JobLedger): void {
+	for (const plan of plans) {
+		const start = plan.start;
+		if (!start) continue;
+		const entry = ledger.lookup(start.slot, start.request);
+		if (!entry) continue;
+		start.idempotencyKey = entry.key;
+		start.failedJobIds = entry.failedJobIds ?? [];
+		if (entry.jobId) plan.jobId = entry.jobId;
+	}
+}
+
+/** Writes what each task of the run started (before the run's result or error leaves the node). */
+export function recordInLedger(tasks: JobTask[], ledger: JobLedger): void {
+	for (const task of tasks) {
+		const start = task.plan.start;
+		if (!start) continue;
+		const failedJobIds = task.failedJobIds.slice(-FAILED_JOBS_KEPT);
+		ledger.write(start.slot, {
+			request: start.request,
+			key: start.idempotencyKey,
+			...(task.jobId ? { jobId: task.jobId } : {}),
+			...(task.snapshot?.status ? { status: task.snapshot.status } : {}),
+			...(failedJobIds.length ? { failedJobIds } : {}),
+		});
+	}
+}
