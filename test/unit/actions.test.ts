@@ -27,6 +27,7 @@ function fakeCtx(
 	parameters: IDataObject | ((itemIndex: number) => IDataObject),
 	items: INodeExecutionData[] = [{ json: {} }],
 	runIndex = 0,
+	asTool = false,
 ): IExecuteFunctions {
 	const paramsOf = (itemIndex: number) => (typeof parameters === 'function' ? parameters(itemIndex) : parameters);
 	return {
@@ -40,6 +41,7 @@ function fakeCtx(
 		getInputData: () => items,
 		getExecutionId: () => 'exec-77',
 		getWorkflowDataProxy: () => ({ $runIndex: runIndex }),
+		isToolExecution: () => asTool,
 		helpers: {
 			getBinaryDataBuffer: async (itemIndex: number, property: string) =>
 				Buffer.from(items[itemIndex].binary![property].data, 'base64'),
@@ -150,6 +152,19 @@ describe('Generate plan', () => {
 			}),
 		);
 		expect(plan).toMatchObject({ itemIndex: 1, mode: 'wait', downloadFiles: true, timeoutMs: TIMING.defaultTimeoutSeconds * 1000 });
+	});
+
+	it("as an AI agent's tool, the same request is the same job whichever call (run index) sends it", async () => {
+		const call = async (runIndex: number, prompt = 'A slide about Q3') =>
+			(await generate.plan.call(fakeCtx({ ...base, prompt }, [{ json: {} }], runIndex, true), 0)).start!;
+		const [first, retried, other] = [await call(3), await call(4), await call(4, 'Another slide')];
+		expect(retried.idempotencyKey).toBe(first.idempotencyKey);
+		expect(retried.slot).toBe(first.slot);
+		expect(other.idempotencyKey).not.toBe(first.idempotencyKey);
+		expect(other.slot).not.toBe(first.slot);
+		// Outside tool mode, another run of the node (a loop) is another request.
+		const inLoop = (await generate.plan.call(fakeCtx(base, [{ json: {} }], 4), 0)).start!;
+		expect(inLoop.idempotencyKey).not.toBe((await generate.plan.call(fakeCtx(base, [{ json: {} }], 3), 0)).start!.idempotencyKey);
 	});
 
 	it('sends the options only when set', async () => {

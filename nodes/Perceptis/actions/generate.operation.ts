@@ -67,7 +67,7 @@ export const description: INodeProperties[] = [
 			type: 'string',
 			default: '',
 			description:
-				'Leave empty to let the node derive one per item and execution, so retries never start (or pay for) a second job. Set your own to deduplicate across executions.',
+				"Applies to each item's request. Leave empty: the node derives one per item and execution, and retries (Retry On Fail, the executions list's Retry) pick up the job instead of paying again. Set your own to deduplicate across executions, e.g. weekly-{{ $json.week }}-{{ $json.team }}; items sharing a key get -item-1, -item-2 … appended.",
 		},
 		maxJobsInFlightOption,
 		{ ...outputItemsOption, displayOptions: whenWaiting },
@@ -235,7 +235,11 @@ export async function plan(this: IExecuteFunctions, itemIndex: number): Promise<
 	const body = await buildBody(this, itemIndex, options);
 	const wait = this.getNodeParameter('waitForCompletion', itemIndex, true) as boolean;
 	const ownKey = typeof options.idempotencyKey === 'string' ? options.idempotencyKey.trim() : '';
-	const runIndex = runIndexOf(this, itemIndex);
+	// An AI agent's tool calls each get a new run index, a retried call too: as a tool, the same
+	// request within one execution is the same job, whichever call sends it.
+	const asTool = this.isToolExecution?.() === true;
+	const runIndex = asTool ? 0 : runIndexOf(this, itemIndex);
+	const request = requestDigest(body);
 	const idempotencyKey =
 		ownKey ||
 		defaultIdempotencyKey({
@@ -251,8 +255,8 @@ export async function plan(this: IExecuteFunctions, itemIndex: number): Promise<
 			body,
 			idempotencyKey,
 			keySetByUser: ownKey !== '',
-			slot: `${runIndex}:${itemIndex}`,
-			request: requestDigest(body),
+			slot: asTool ? `tool:${request}` : `${runIndex}:${itemIndex}`,
+			request,
 		},
 		mode: wait ? 'wait' : 'start-only',
 		downloadFiles: options.downloadFiles !== false,

@@ -313,6 +313,20 @@ export class N8nClient {
 	}
 
 	/**
+	 * The Retry of a failed execution in the executions list: "with the original workflow"
+	 * (`loadWorkflow` false) or "with the currently saved workflow" (true). n8n runs it as a new
+	 * execution (mode "retry") and answers when it has ended; returns that execution's id.
+	 */
+	async retryExecution(id: string | number, loadWorkflow: boolean, workflowId: string): Promise<string> {
+		const before = new Set((await this.getExecutions({ workflowId })).map((e) => String(e.id)));
+		await this.rest('POST', `/executions/${id}/retry`, { loadWorkflow });
+		const after = await this.getExecutions({ workflowId });
+		const retry = after.find((e) => !before.has(String(e.id)) && e.mode === 'retry');
+		if (!retry) throw new Error(`no retry execution of ${id} appeared (executions: ${after.map((e) => `${e.id}:${e.mode}`).join(', ')})`);
+		return String(retry.id);
+	}
+
+	/**
 	 * Waits until the workflow has an execution in the state 'running'; returns its id. The
 	 * editor's list (REST) shows running executions on 1.x and 2.x; the public API does not on 1.x.
 	 */

@@ -15,7 +15,7 @@ function position(): [number, number] {
 	return [x, 300];
 }
 
-export function webhookTrigger(path: string, name = 'Webhook', responseMode: 'responseNode' | 'lastNode' = 'responseNode'): WorkflowNode {
+export function webhookTrigger(path: string, name = 'Webhook', responseMode: 'responseNode' | 'lastNode' | 'onReceived' = 'responseNode'): WorkflowNode {
 	const webhookId = randomUUID();
 	return {
 		id: randomUUID(),

@@ -1,0 +1,124 @@
+/**
+ * Never pay twice, in a real n8n: the executions list's Retry (with the original and with the
+ * current workflow) and Retry On Fail pick up the job the first run started, a failed job is
+ * replaced once per failure, and a failed or stopped run names its jobs machine-readable.
+ *
+ * This is where the node context (the job ledger) is proven to travel with the execution: the
+ * unit and integration tests only emulate how n8n keeps it.
+ */
+import {
+	chain,
+	nodeError,
+	nodeOutput,
+	perceptis,
+	selectedN8nVersion,
+	startPerceptisStack,
+	uniquePath,
+	webhookTrigger,
+	type CredentialRef,
+	type Execution,
+	type N8nClient,
+	type SimulatorProcess,
+} from './harness';
+
+const version = selectedN8nVersion();
+/** 6 s of real time at the e2e simulator's time scale (0.005): longer than a 2 s Job Timeout. */
+const SLOW = '[sim:seconds=1200]';
+
+interface JobEntry {
+	itemIndex: number;
+	jobId: string | null;
+	status: string;
+	error?: string;
+}
+
+describe(`retries never pay twice, in n8n ${version}`, () => {
+	let stack: Awaited<ReturnType<typeof startPerceptisStack>> | undefined;
+	let sim: SimulatorProcess;
+	let client: N8nClient;
+	let business: CredentialRef;
+
+	beforeAll(async () => {
+		stack = await startPerceptisStack(version);
+		({ sim, client, business } = stack);
+	});
+
+	afterAll(async () => await stack?.stop());
+
+	beforeEach(async () => {
+		await sim.reset();
+		await sim.configure({ statusRetryAfterSeconds: 1 });
+	});
+
+	const jobsOf = async () => (await sim.jobs()) as Array<{ id: string; creditsCharged: number }>;
+
+	/** Deploys webhook → Perceptis, calls it once and returns the ended execution. */
+	async function runOnce(name: string, parameters: Record<string, unknown>, extra = {}): Promise<{ workflowId: string; execution: Execution }> {
+		const path = uniquePath(name);
+		const workflowId = await client.deploy(
+			chain(name, [webhookTrigger(path, 'Webhook', 'onReceived'), perceptis(business, { operation: 'generate', outputType: 'deck', ...parameters }, 'Perceptis', extra)]),
+		);
+		await client.runWebhook(path, {});
+		const [execution] = await client.waitForExecutions(workflowId, 1);
+		return { workflowId, execution };
+	}
+
+	async function retried(workflowId: string, failedId: string | number, loadWorkflow: boolean): Promise<Execution> {
+		const retryId = await client.retryExecution(failedId, loadWorkflow, workflowId);
+		return await client.getExecution(retryId);
+	}
+
+	const jobsInError = (execution: Execution) => (nodeError(execution, 'Perceptis')?.context as { jobs?: JobEntry[] } | undefined)?.jobs;
+
+	test("the executions list's Retry, with the original and with the current workflow, picks up the running job: one job, one charge", async () => {
+		const { workflowId, execution } = await runOnce('retry timeout', { prompt: `${SLOW} Board deck`, options: { timeoutSeconds: 2 } });
+		expect(execution.status).toBe('error');
+		const [entry] = jobsInError(execution)!;
+		expect(entry).toMatchObject({ itemIndex: 0, jobId: expect.any(String), error: 'deadline_exceeded' });
+
+		const retry = await retried(workflowId, execution.id, false);
+		expect(retry.status).toBe('success');
+		const [item] = nodeOutput(retry, 'Perceptis');
+		expect(item.json).toMatchObject({ jobId: entry.jobId, status: 'completed', pickedUp: true });
+
+		// The same failed execution retried again, now with the saved workflow: still that job.
+		const again = await retried(workflowId, execution.id, true);
+		expect(nodeOutput(again, 'Perceptis')[0].json).toMatchObject({ jobId: entry.jobId, status: 'completed' });
+		const jobs = await jobsOf();
+		expect(jobs.map((job) => job.id)).toEqual([entry.jobId]);
+		expect(jobs[0].creditsCharged).toBe(3);
+		// The retry downloaded the deck (as n8n binary data), as the first run would have.
+		expect(item.binary?.data).toMatchObject({ fileName: expect.stringMatching(/\.pptx$/), mimeType: expect.stringContaining('presentationml') });
+	});
+
+	test('a failed job: the Retry starts one new job, retrying the same failed execution again starts no third', async () => {
+		const { workflowId, execution } = await runOnce('retry failed', { prompt: '[sim:fail] Deck' });
+		const failedJob = jobsInError(execution)![0].jobId;
+
+		const first = await retried(workflowId, execution.id, false);
+		const second = await retried(workflowId, execution.id, false);
+		const [firstEntry] = jobsInError(first)!;
+		expect(firstEntry).toMatchObject({ status: 'failed', replacedFailedJobs: [failedJob] });
+		expect(firstEntry.jobId).not.toBe(failedJob);
+		expect(jobsInError(second)![0].jobId).toBe(firstEntry.jobId);
+		expect((await jobsOf()).map((job) => job.id)).toEqual([failedJob, firstEntry.jobId]);
+
+		// The retry of the retry is a retry of a new failure: one more job.
+		const third = await retried(workflowId, first.id, false);
+		expect(jobsInError(third)![0]).toMatchObject({ replacedFailedJobs: [failedJob, firstEntry.jobId] });
+		expect(await jobsOf()).toHaveLength(3);
+	});
+
+	test('Retry On Fail: the tries after a Job Timeout wait for the same job until it is done', async () => {
+		const { execution } = await runOnce(
+			'retry on fail',
+			{ prompt: `${SLOW} Board deck`, options: { timeoutSeconds: 2 } },
+			{ retryOnFail: true, maxTries: 4, waitBetweenTries: 1000 },
+		);
+		expect(execution.status).toBe('success');
+		const [item] = nodeOutput(execution, 'Perceptis');
+		const jobs = await jobsOf();
+		expect(jobs).toHaveLength(1);
+		expect(item.json).toMatchObject({ jobId: jobs[0].id, status: 'completed', pickedUp: true });
+	});
+});
