@@ -67,7 +67,7 @@ export const description: INodeProperties[] = [
 			type: 'string',
 			default: '',
 			description:
-				"Applies to each item's request. Leave empty: the node derives one per item and execution, and retries (Retry On Fail, the executions list's Retry) pick up the job instead of paying again. Set your own to deduplicate across executions, e.g. weekly-{{ $json.week }}-{{ $json.team }}; items sharing a key get -item-1, -item-2 … appended.",
+				"Applies to each item's request. Leave empty: the node derives one per item and execution, and retries (Retry On Fail, the executions list's Retry) pick up the job instead of paying again. Set your own to deduplicate across executions, e.g. an expression with the week and the team; items sharing a key get -item-1, -item-2 … appended.",
 		},
 		maxJobsInFlightOption,
 		{ ...outputItemsOption, displayOptions: whenWaiting },
