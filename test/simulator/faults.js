@@ -5,7 +5,7 @@
  * client meets between it and the API (proxies, CDNs, captive portals, object storage that
  * misbehaves, dropped connections), so they act before auth.
  */
-const { apiError, formatRetryAfter, json } = require('./http-util');
+const { apiError, formatRetryAfter, json, xmlError } = require('./http-util');
 const { STATUS_PREFIX } = require('./api');
 
 /**
@@ -15,11 +15,14 @@ const { STATUS_PREFIX } = require('./api');
  * - reset-after: handled (a job is created), then the socket is destroyed: the answer is lost.
  * - slow: answers normally after delayMs (default 1000).
  * - malformed-json: 200 application/json, cut off mid-value.
+ * - malformed-json-after: handled (a job is created), then the real answer is cut off mid-value.
  * - rate-limit: 429 with Retry-After (retryAfterSeconds, default 1).
  * - redirect: redirectStatus (default 307) with a Location on redirectTo ('foreign' default, 'same', 'storage').
  * - html200: 200 text/html sign-in page (captive portal, or storage's "link expired, sign in").
  * - json-without-status: 200 JSON with a job id and no `status` field.
  * - not-a-file: 200 application/octet-stream whose bytes are a text message, not a .pptx (ZIP).
+ * - link-expired: 403 XML "Request has expired", what storage answers for a pre-signed link past its expiry.
+ * - gone: 410 XML, what some CDNs answer for a link they no longer serve.
  */
 const FAULT_KINDS = Object.freeze([
 	'http500',
@@ -33,6 +36,9 @@ const FAULT_KINDS = Object.freeze([
 	'html200',
 	'json-without-status',
 	'not-a-file',
+	'malformed-json-after',
+	'link-expired',
+	'gone',
 ]);
 
 const FAULT_SERVERS = Object.freeze(['api', 'storage', 'foreign']);
@@ -167,7 +173,16 @@ function statusIdOf(url) {
 }
 
 /**
- * The canned answer of an answering fault kind (reset kinds and `slow` are handled by the dispatcher).
+ * The real answer cut off mid-value (at least one character short), as a proxy that drops the end
+ * of a body sends it: same status and headers, so it still claims to be JSON.
+ */
+function truncated(response) {
+	const body = Buffer.isBuffer(response.body) ? response.body.toString('utf8') : String(response.body ?? '');
+	return { ...response, body: body.slice(0, Math.max(0, Math.min(body.length - 1, Math.ceil(body.length / 2)))) };
+}
+
+/**
+ * The canned answer of an answering fault kind (reset kinds, `slow` and `malformed-json-after` are handled by the dispatcher).
  * `request` is `{ server, url, origins: {api, storage, foreign} }` of the request being answered.
  */
 function faultResponse(fault, variants, request, now = Date.now()) {
@@ -197,6 +212,10 @@ function faultResponse(fault, variants, request, now = Date.now()) {
 			return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }, body: SIGN_IN_PAGE };
 		case 'json-without-status':
 			return json(200, { job_id: statusIdOf(request.url) || 'job_nostatus', message: 'ok' });
+		case 'link-expired':
+			return xmlError(403, 'AccessDenied', 'Request has expired');
+		case 'gone':
+			return xmlError(410, 'Gone', 'The requested resource is no longer available.');
 		case 'not-a-file':
 			// The right status and a binary content type, but the bytes are a message, not a ZIP.
 			return {
@@ -209,4 +228,4 @@ function faultResponse(fault, variants, request, now = Date.now()) {
 	}
 }
 
-module.exports = { FaultQueue, FAULT_KINDS, FAULT_SERVERS, REDIRECT_STATUSES, REDIRECT_TARGETS, faultResponse };
+module.exports = { FaultQueue, FAULT_KINDS, FAULT_SERVERS, REDIRECT_STATUSES, REDIRECT_TARGETS, faultResponse, truncated };

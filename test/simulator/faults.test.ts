@@ -236,6 +236,37 @@ describe('proxy, CDN and storage misbehaviour', () => {
 		expect((await download(url)).bytes.subarray(0, 2).toString()).toBe('PK');
 	});
 
+	it('malformed-json-after: the job is created, its answer arrives cut off; a retry with the same key gets the job', async () => {
+		sim.injectFault({ kind: 'malformed-json-after', path: '/api/v1/generate' });
+		const cut = await generate(sim, slide, { headers: { 'idempotency-key': 'cut-1' } });
+		expect(cut.status).toBe(202);
+		expect(cut.headers.get('content-type')).toMatch(/^application\/json/);
+		expect(cut.json).toBeUndefined();
+		expect(cut.text).toMatch(/^\{"job_id":/);
+		expect(sim.jobs()).toHaveLength(1);
+		expect(sim.requests[0].status).toBe(202);
+		const retry = await generate(sim, slide, { headers: { 'idempotency-key': 'cut-1' } });
+		expect(retry.json.job_id).toBe(sim.jobs()[0].id);
+		expect(cut.text.length).toBeLessThan(retry.text.length);
+		expect(retry.text.startsWith(cut.text)).toBe(true);
+		expect(sim.jobs()).toHaveLength(1);
+	});
+
+	it.each([
+		['link-expired', 403, 'AccessDenied', 'Request has expired'],
+		['gone', 410, 'Gone', 'no longer available'],
+	] as const)('%s on storage: %i XML once, then the same link works', async (kind, code, xmlCode, words) => {
+		const { json } = await generate(sim, slide);
+		const url = (await waitFinal(sim, json.job_id)).json.downloads[0].url;
+		sim.injectFault({ kind, server: 'storage' });
+		const refused = await download(url);
+		expect(refused.status).toBe(code);
+		expect(refused.headers.get('content-type')).toBe('application/xml');
+		expect(refused.text).toContain(`<Code>${xmlCode}</Code>`);
+		expect(refused.text).toContain(words);
+		expect((await download(url)).bytes.subarray(0, 2).toString()).toBe('PK');
+	});
+
 	it('rejects bad redirect fields, and redirect fields on other kinds', () => {
 		expect(() => sim.injectFault({ kind: 'redirect', redirectStatus: 304 as never })).toThrow(/redirectStatus/);
 		expect(() => sim.injectFault({ kind: 'redirect', redirectTo: 'cdn' as never })).toThrow(/redirectTo/);
@@ -246,9 +277,9 @@ describe('proxy, CDN and storage misbehaviour', () => {
 
 	it('lists every kind in FAULT_KINDS', () => {
 		expect(FAULT_KINDS).toEqual(
-			expect.arrayContaining(['redirect', 'html200', 'json-without-status', 'not-a-file', 'http500', 'reset-after']),
+			expect.arrayContaining(['redirect', 'html200', 'json-without-status', 'not-a-file', 'http500', 'reset-after', 'malformed-json-after', 'link-expired', 'gone']),
 		);
-		expect(FAULT_KINDS).toHaveLength(11);
+		expect(FAULT_KINDS).toHaveLength(14);
 	});
 });
 

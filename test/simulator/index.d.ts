@@ -127,7 +127,9 @@ export interface JobSnapshot {
  * 'http500' JSON 500; 'html502' nginx HTML 502; 'reset' socket dropped unhandled; 'reset-after' handled,
  * then dropped; 'slow' answers after delayMs; 'malformed-json' truncated 200 JSON; 'rate-limit' 429;
  * 'redirect' 3xx with Location (see redirectTo); 'html200' 200 HTML sign-in page; 'json-without-status'
- * 200 JSON {job_id, message} without `status`; 'not-a-file' 200 application/octet-stream of text bytes.
+ * 200 JSON {job_id, message} without `status`; 'not-a-file' 200 application/octet-stream of text bytes;
+ * 'malformed-json-after' handled, then the real answer cut off mid-value; 'link-expired' 403 XML
+ * "Request has expired" (storage's answer for an expired link); 'gone' 410 XML.
  */
 export type FaultKind =
 	| 'http500'
@@ -140,7 +142,10 @@ export type FaultKind =
 	| 'redirect'
 	| 'html200'
 	| 'json-without-status'
-	| 'not-a-file';
+	| 'not-a-file'
+	| 'malformed-json-after'
+	| 'link-expired'
+	| 'gone';
 
 export type RedirectStatus = 301 | 302 | 303 | 307 | 308;
 /**

@@ -13,7 +13,7 @@ const { readBody, parseLoggedBody, send, sleep, json } = require('./http-util');
 const { JobStore } = require('./jobs');
 const { IdempotencyStore } = require('./idempotency');
 const { RateLimiter } = require('./rate-limit');
-const { FaultQueue, FAULT_KINDS, faultResponse } = require('./faults');
+const { FaultQueue, FAULT_KINDS, faultResponse, truncated } = require('./faults');
 const { createSigner } = require('./signing');
 const { PptxCache } = require('./pptx');
 const { RequestLog } = require('./request-log');
@@ -181,6 +181,8 @@ async function startSimulator(options = {}) {
 			response = json(500, { error: { code: 'simulator_error', message: String(error && error.message) } });
 		}
 		if (fault && fault.kind === 'reset-after') return drop(); // handled (job created), answer lost in transit
+		// Handled (job created), the answer's end lost on the way.
+		if (fault && fault.kind === 'malformed-json-after') response = truncated(response);
 		finish(response.status);
 		send(req, res, response);
 	}

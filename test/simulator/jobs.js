@@ -22,8 +22,11 @@ function parseDirectives(prompt) {
 	const status = /\[sim:status=([A-Za-z0-9_-]+)\]/i.exec(prompt);
 	const running = /\[sim:running=([A-Za-z0-9_-]+)\]/i.exec(prompt);
 	const seconds = /\[sim:seconds=(\d+(?:\.\d+)?|\.\d+)\]/i.exec(prompt);
+	const failFirst = /\[sim:failfirst=(\d+)\]/i.exec(prompt);
 	return {
 		fail: /\[sim:fail\]/i.test(prompt),
+		// The first N jobs of this prompt (per API key) fail, later ones complete: a job that fails once and works on a retry.
+		failFirst: failFirst ? Number(failFirst[1]) : 0,
 		never: /\[sim:never\]/i.test(prompt),
 		credits: /\[sim:credits\]/i.test(prompt),
 		slides: slides ? Math.min(MAX_DECK_SLIDES, Math.max(1, Number(slides[1]))) : null,
@@ -35,11 +38,14 @@ function parseDirectives(prompt) {
 	};
 }
 
-/** How a job ends: `never` wins over `[sim:status=…]`, which wins over `[sim:fail]`. */
-function outcomeOf(directives) {
+/**
+ * How a job ends: `never` wins over `[sim:status=…]`, which wins over `[sim:fail]` and
+ * `[sim:failfirst=N]` (`earlier`: jobs of the same key and prompt created before this one).
+ */
+function outcomeOf(directives, earlier = 0) {
 	if (directives.never) return 'never';
 	if (directives.status) return 'custom';
-	return directives.fail ? 'failed' : 'completed';
+	return directives.fail || earlier < directives.failFirst ? 'failed' : 'completed';
 }
 
 /** The prompt as a person wrote it, without simulator directives (used for slide text). */
@@ -66,6 +72,10 @@ class JobStore {
 
 	create({ keyName, body, request, durationMs, idempotencyKey, idStyle, now }) {
 		const directives = parseDirectives(request.prompt);
+		let earlier = 0;
+		if (directives.failFirst > 0) {
+			for (const other of this.byId.values()) if (other.keyPlan === keyName && other.prompt === request.prompt) earlier += 1;
+		}
 		let id;
 		do id = newJobId(idStyle);
 		while (this.byId.has(id));
@@ -81,7 +91,7 @@ class JobStore {
 			templateName: request.templateName,
 			variantCount: request.outputType === 'single_slide' ? request.variantCount : 1,
 			slideCount: request.outputType === 'deck' ? directives.slides || DEFAULT_DECK_SLIDES : 1,
-			outcome: outcomeOf(directives),
+			outcome: outcomeOf(directives, earlier),
 			// The word reported once the duration has passed when outcome is 'custom'.
 			finalStatus: directives.status,
 			// Reported instead of both `pending` and `processing` when set.

@@ -227,6 +227,23 @@ describe('job lifecycle and billing', () => {
 		expect(sim.creditsCharged()).toBe(0);
 	});
 
+	it('[sim:failfirst=N]: the first N jobs of a prompt fail (per key), later ones complete; an idempotent replay is not a new job', async () => {
+		const prompt = 'Flaky [sim:failfirst=2]';
+		const ids: string[] = [];
+		for (let i = 0; i < 3; i++) ids.push((await generate(sim, { ...slide, prompt }, { headers: { 'idempotency-key': `flaky-${i}` } })).json.job_id);
+		// A replay of the first request is that job again, and counts as no new job.
+		expect((await generate(sim, { ...slide, prompt }, { headers: { 'idempotency-key': 'flaky-0' } })).json.job_id).toBe(ids[0]);
+		// Another key's first job of the same prompt, and another prompt, are counted on their own.
+		const other = (await generate(sim, { ...slide, prompt }, { key: 'business2' })).json.job_id;
+		const different = (await generate(sim, { ...slide, prompt: 'Flaky too [sim:failfirst=2]' })).json.job_id;
+		const outcomes = [];
+		for (const [id, key] of [...ids.map((id) => [id, 'business'] as const), [other, 'business2'] as const, [different, 'business'] as const]) {
+			outcomes.push((await waitFinal(sim, id, 3000, { key })).json.status);
+		}
+		expect(outcomes).toEqual(['failed', 'failed', 'completed', 'failed', 'failed']);
+		expect(sim.jobs()).toHaveLength(5);
+	});
+
 	it('keeps a [sim:never] job processing forever', async () => {
 		const { json } = await generate(sim, { ...slide, prompt: 'Stuck [sim:never]' });
 		await sleep(400);
