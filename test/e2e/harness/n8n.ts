@@ -1,7 +1,8 @@
 /**
  * Starts a real n8n (a pinned install made by scripts/n8n/install.sh) with this package loaded the way
  * a user's install loads it: package.json + dist/ under $N8N_USER_FOLDER/.n8n/nodes/node_modules/.
- * Everything binds to 127.0.0.1.
+ * Everything binds to 127.0.0.1. The main process (`n8n start`, SQLite by default) or, for queue
+ * mode, a main or a worker (`n8n worker`) on PostgreSQL and Redis.
  */
 import { spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
@@ -14,7 +15,25 @@ import { freePorts } from './ports';
 export const PACKAGE_NAME = 'n8n-nodes-perceptis';
 /** A fixed test value: credentials in the test database are encrypted with it. */
 export const TEST_ENCRYPTION_KEY = 'perceptis-e2e-encryption-key-not-a-secret';
-const READY_LINE = 'Editor is now accessible via';
+/** The log line that says a process is ready, by command. */
+const READY_LINES = { start: 'Editor is now accessible via', worker: 'n8n worker is now ready' } as const;
+
+export type N8nCommand = keyof typeof READY_LINES;
+
+/** A PostgreSQL database n8n uses instead of SQLite (DB_TYPE=postgresdb). */
+export interface PostgresConnection {
+	host: string;
+	port: number;
+	user: string;
+	password: string;
+	database: string;
+}
+
+/** The Redis that carries the queue (QUEUE_BULL_REDIS_*). */
+export interface RedisConnection {
+	host: string;
+	port: number;
+}
 
 export interface StartN8nOptions {
 	/** n8n version; default N8N_E2E_VERSION or 2.41.1. */
@@ -29,6 +48,14 @@ export interface StartN8nOptions {
 	logLevel?: string;
 	/** How long to wait for the ready line (default 180 s: the first start runs every migration). */
 	readyTimeoutMs?: number;
+	/** `start` (default: the main process, editor and webhooks) or `worker` (queue mode: runs executions). */
+	command?: N8nCommand;
+	/** Extra arguments after the command, e.g. `['--concurrency=5']` for a worker. */
+	args?: string[];
+	/** Use this PostgreSQL database instead of SQLite. */
+	postgres?: PostgresConnection;
+	/** Queue mode (EXECUTIONS_MODE=queue) on this Redis. A worker needs it; a main with it enqueues executions. */
+	queue?: { redis: RedisConnection };
 }
 
 export interface CliResult {
@@ -42,13 +69,16 @@ export interface N8nInstance {
 	version: string;
 	major: number;
 	install: N8nInstall;
+	command: N8nCommand;
+	/** The main's editor/API/webhook origin; for a worker, its health server (`/healthz`). */
 	baseUrl: string;
+	/** The port of baseUrl. */
 	port: number;
 	brokerPort: number;
 	userFolder: string;
 	/** n8n's stdout and stderr. */
 	logPath: string;
-	/** The sqlite database file. */
+	/** The sqlite database file (unused with `postgres`). */
 	dbPath: string;
 	pid: number;
 	/** Milliseconds from spawn to the ready line. */
@@ -62,6 +92,10 @@ export interface N8nInstance {
 	stop(): Promise<void>;
 	/** stop(), then removes the user folder if the harness created it. */
 	dispose(): Promise<void>;
+	/** Sends `signal` to n8n's whole process group (n8n and its task runners); resolves when n8n has exited. */
+	kill(signal: NodeJS.Signals): Promise<void>;
+	/** True while the n8n process runs. */
+	isRunning(): boolean;
 }
 
 /** Copies the built package into the user-install layout. */
@@ -93,6 +127,7 @@ function n8nEnv(
 	brokerPort: number,
 	logLevel: string,
 	extra: Record<string, string | undefined> = {},
+	options: Pick<StartN8nOptions, 'postgres' | 'queue'> & { healthPort?: number } = {},
 ): NodeJS.ProcessEnv {
 	const env: NodeJS.ProcessEnv = {};
 	for (const [key, value] of Object.entries(process.env)) {
@@ -132,6 +167,31 @@ function n8nEnv(
 		// 1.x's default expression engine does not start on this machine kind (tests only: n8n calls it insecure).
 		env.N8N_EXPRESSION_ENGINE = 'legacy';
 	}
+	if (options.postgres) {
+		Object.assign(env, {
+			DB_TYPE: 'postgresdb',
+			DB_POSTGRESDB_HOST: options.postgres.host,
+			DB_POSTGRESDB_PORT: String(options.postgres.port),
+			DB_POSTGRESDB_USER: options.postgres.user,
+			DB_POSTGRESDB_PASSWORD: options.postgres.password,
+			DB_POSTGRESDB_DATABASE: options.postgres.database,
+		});
+	}
+	if (options.queue) {
+		Object.assign(env, {
+			EXECUTIONS_MODE: 'queue',
+			QUEUE_BULL_REDIS_HOST: options.queue.redis.host,
+			QUEUE_BULL_REDIS_PORT: String(options.queue.redis.port),
+		});
+	}
+	if (options.healthPort !== undefined) {
+		// A worker's only server: /healthz and /healthz/readiness, on loopback.
+		Object.assign(env, {
+			QUEUE_HEALTH_CHECK_ACTIVE: 'true',
+			QUEUE_HEALTH_CHECK_PORT: String(options.healthPort),
+			N8N_WORKER_SERVER_ADDRESS: '127.0.0.1',
+		});
+	}
 	for (const [key, value] of Object.entries(extra)) {
 		if (value === undefined) delete env[key];
 		else env[key] = value;
@@ -149,7 +209,7 @@ function tail(file: string, lines = 40): string {
 
 const running = new Set<ChildProcess>();
 let exitHookInstalled = false;
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+export function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 	if (child.pid === undefined) return;
 	try {
 		process.kill(-child.pid, signal);
@@ -166,11 +226,18 @@ function installExitHook(): void {
 	});
 }
 
-/** Sends SIGTERM to the process group, SIGKILL after `graceMs`; resolves when the leader exited. */
-export async function stopProcessGroup(child: ChildProcess, graceMs = 15_000): Promise<void> {
+/** A process the harness started (detached: it leads its own process group) is killed if the test process exits. */
+export function trackProcess(child: ChildProcess): void {
+	installExitHook();
+	running.add(child);
+	child.once('exit', () => running.delete(child));
+}
+
+/** Sends `signal` (SIGTERM) to the process group, SIGKILL after `graceMs`; resolves when the leader exited. */
+export async function stopProcessGroup(child: ChildProcess, graceMs = 15_000, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
 	if (child.exitCode !== null || child.signalCode !== null) return;
 	const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-	killGroup(child, 'SIGTERM');
+	killGroup(child, signal);
 	const timer = setTimeout(() => killGroup(child, 'SIGKILL'), graceMs);
 	await exited;
 	clearTimeout(timer);
@@ -186,22 +253,29 @@ export async function startN8n(options: StartN8nOptions = {}): Promise<N8nInstan
 	fs.mkdirSync(path.join(userFolder, '.n8n'), { recursive: true });
 	if (options.loadPackage !== false) installPackageInto(userFolder);
 
-	const [port, brokerPort] = await freePorts(2);
+	const command = options.command ?? 'start';
+	if (command === 'worker' && !options.queue) throw new Error('an n8n worker needs `queue: {redis}`');
+	// A worker does not serve N8N_PORT; its HTTP server is the health check, on a port of its own.
+	const [n8nPort, brokerPort, healthPort] = await freePorts(command === 'worker' ? 3 : 2);
+	const port = command === 'worker' ? healthPort : n8nPort;
 	const logLevel = options.logLevel ?? process.env.N8N_E2E_LOG_LEVEL ?? 'debug';
-	const env = n8nEnv(install, userFolder, port, brokerPort, logLevel, options.env);
-	const logPath = path.join(userFolder, `n8n-${port}.log`);
+	const env = n8nEnv(install, userFolder, n8nPort, brokerPort, logLevel, options.env, {
+		postgres: options.postgres,
+		queue: options.queue,
+		healthPort: command === 'worker' ? healthPort : undefined,
+	});
+	const logPath = path.join(userFolder, command === 'worker' ? `n8n-worker-${port}.log` : `n8n-${port}.log`);
 	const out = fs.openSync(logPath, 'a');
 	const started = Date.now();
-	const child = spawn(install.node, [install.n8n, 'start'], {
+	const child = spawn(install.node, [install.n8n, command, ...(options.args ?? [])], {
 		cwd: userFolder,
 		env,
 		detached: true,
 		stdio: ['ignore', out, out],
 	});
 	fs.closeSync(out);
-	installExitHook();
-	running.add(child);
-	child.once('exit', () => running.delete(child));
+	trackProcess(child);
+	const readyLine = READY_LINES[command];
 
 	const readyTimeoutMs = options.readyTimeoutMs ?? 180_000;
 	await new Promise<void>((resolve, reject) => {
@@ -229,7 +303,7 @@ export async function startN8n(options: StartN8nOptions = {}): Promise<N8nInstan
 			} catch {
 				// not written yet
 			}
-			if (log.includes(READY_LINE)) finish();
+			if (log.includes(readyLine)) finish();
 			else if (Date.now() - started > readyTimeoutMs) {
 				killGroup(child, 'SIGKILL');
 				finish(new Error(`n8n ${version} was not ready after ${readyTimeoutMs} ms. Log ${logPath}:\n${tail(logPath)}`));
@@ -250,6 +324,7 @@ export async function startN8n(options: StartN8nOptions = {}): Promise<N8nInstan
 		version,
 		major: majorOf(version),
 		install,
+		command,
 		baseUrl: `http://127.0.0.1:${port}`,
 		port,
 		brokerPort,
@@ -295,6 +370,13 @@ export async function startN8n(options: StartN8nOptions = {}): Promise<N8nInstan
 			await stop();
 			if (createdFolder) fs.rmSync(userFolder, { recursive: true, force: true });
 		},
+		async kill(signal) {
+			if (child.exitCode !== null || child.signalCode !== null) return;
+			const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+			killGroup(child, signal);
+			await exited;
+		},
+		isRunning: () => child.exitCode === null && child.signalCode === null,
 	};
 }
 
