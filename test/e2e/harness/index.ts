@@ -9,3 +9,6 @@ export * from './secrets';
 export * from './lock';
 export * from './net';
 export * from './stack';
+export * from './postgres';
+export * from './redis';
+export * from './queue';
