@@ -2,7 +2,8 @@
 # Every test, as CI runs it: build, lint (with n8n's package scanner), the unit and integration
 # suites, then the end-to-end suites in a real n8n (2.41.1, then 1.123.81) and the editor in
 # headless Chromium. Installs what is missing on the way (n8n into the cache outside the repo,
-# Debian's chromium when running as root). Ends with one line: "N passed, N failed".
+# Debian's chromium, postgresql and redis-server when running as root). Ends with one line:
+# "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,13 +19,19 @@ for version in "${N8N_VERSIONS[@]}"; do
 	install_pids+=($!)
 done
 
-if [ ! -x /usr/bin/chromium ]; then
+# Debian packages of the end-to-end suites: chromium (the editor test), postgresql and redis-server
+# (the queue-mode suite). One apt-get for whatever is missing; nothing when all are there.
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || missing+=(postgresql)
+[ -x /usr/bin/redis-server ] || missing+=(redis-server)
+if [ ${#missing[@]} -gt 0 ]; then
 	if [ "$(id -u)" = 0 ]; then
-		step "installing Debian's chromium for the editor test"
-		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-			|| { echo "could not install chromium"; exit 1; }
+		step "installing Debian's ${missing[*]} for the end-to-end tests"
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null) \
+			|| { echo "could not install ${missing[*]}"; exit 1; }
 	else
-		echo "Chromium is missing: run 'sudo apt-get install -y chromium' and try again"; exit 1
+		echo "Missing for the end-to-end tests: ${missing[*]}: run 'sudo apt-get install -y ${missing[*]}' and try again"; exit 1
 	fi
 fi
 
