@@ -71,14 +71,22 @@ function lookupUser(name: string): { uid: number; gid: number } | undefined {
 	return undefined;
 }
 
-/** As root: the unprivileged user postgres runs as. Otherwise undefined (run as ourselves). */
+/**
+ * As root: the unprivileged user postgres runs as (PERCEPTIS_PG_OS_USER, else `postgres`, else
+ * `nobody`). Otherwise undefined (run as ourselves).
+ */
 function serverUser(): { name: string; uid: number; gid: number } | undefined {
 	if (process.getuid?.() !== 0) return undefined;
-	for (const name of ['postgres', 'nobody']) {
+	const wanted = process.env.PERCEPTIS_PG_OS_USER;
+	for (const name of wanted ? [wanted] : ['postgres', 'nobody']) {
 		const ids = lookupUser(name);
 		if (ids && ids.uid !== 0) return { name, ...ids };
 	}
-	throw new Error('running as root, and neither a `postgres` nor a `nobody` user exists to run PostgreSQL as');
+	throw new Error(
+		wanted
+			? `PERCEPTIS_PG_OS_USER=${wanted}: no such non-root user to run PostgreSQL as`
+			: 'running as root, and neither a `postgres` nor a `nobody` user exists to run PostgreSQL as',
+	);
 }
 
 function chownTree(target: string, uid: number, gid: number): void {
