@@ -235,6 +235,7 @@ describe(`queue mode: n8n ${version}, Postgres, Redis, a main and two workers`, 
 		expect(slot).toBeDefined();
 		const jobsBefore = await jobs();
 
+		const killedWorker = stack!.workers[slot];
 		const killedAt = Date.now();
 		await stack!.killWorker(slot, 'SIGKILL');
 		const [execution] = await client.waitForExecutions(workflowId, 1, 180_000);
@@ -261,6 +262,11 @@ describe(`queue mode: n8n ${version}, Postgres, Redis, a main and two workers`, 
 		const keys = jobsBefore.map((j) => j.idempotencyKey as string).sort();
 		const sentKeys = generates.map((r) => r.headers['idempotency-key']);
 		expect([...new Set(sentKeys)].sort()).toEqual(keys);
+
+		// Whatever n8n keeps of the execution, the dead worker's log names each job it started.
+		for (const job of jobsBefore) {
+			expect(killedWorker.readLog()).toContain(`Perceptis: started job ${job.id} for item `);
+		}
 
 		if (majorOf(version) >= 2) {
 			// n8n 2.x runs Bull with maxStalledCount 0 (QUEUE_WORKER_MAX_STALLED_COUNT was removed in

@@ -71,24 +71,33 @@ describe(`retries never pay twice, in n8n ${version}`, () => {
 	const jobsInError = (execution: Execution) => (nodeError(execution, 'Perceptis')?.context as { jobs?: JobEntry[] } | undefined)?.jobs;
 
 	test("the executions list's Retry, with the original and with the current workflow, picks up the running job: one job, one charge", async () => {
-		const { workflowId, execution } = await runOnce('retry timeout', { prompt: `${SLOW} Board deck`, options: { timeoutSeconds: 2 } });
+		const parameters = { operation: 'generate', outputType: 'deck', prompt: `${SLOW} Board deck` };
+		const { workflowId, execution } = await runOnce('retry timeout', { ...parameters, options: { timeoutSeconds: 2 } });
 		expect(execution.status).toBe('error');
 		const [entry] = jobsInError(execution)!;
 		expect(entry).toMatchObject({ itemIndex: 0, jobId: expect.any(String), error: 'deadline_exceeded' });
 
-		const retry = await retried(workflowId, execution.id, false);
+		// At once, with the original workflow: the job is still running, the 2 s Job Timeout ends
+		// the wait again — but on the same job, and the error says so.
+		const tooSoon = await retried(workflowId, execution.id, false);
+		expect(tooSoon.status).toBe('error');
+		expect(jobsInError(tooSoon)).toEqual([expect.objectContaining({ jobId: entry.jobId, error: 'deadline_exceeded' })]);
+
+		// The user raises the Job Timeout and retries with the current workflow: the deck arrives.
+		const workflow = await client.getWorkflow(workflowId);
+		const node = workflow.nodes.find((n) => n.name === 'Perceptis')!;
+		node.parameters = { ...node.parameters, options: { timeoutSeconds: 60 } };
+		await client.updateWorkflow(workflowId, workflow);
+		const retry = await retried(workflowId, execution.id, true);
 		expect(retry.status).toBe('success');
 		const [item] = nodeOutput(retry, 'Perceptis');
 		expect(item.json).toMatchObject({ jobId: entry.jobId, status: 'completed', pickedUp: true });
+		// The retry downloaded the deck (as n8n binary data), as the first run would have.
+		expect(item.binary?.data).toMatchObject({ fileName: expect.stringMatching(/\.pptx$/), mimeType: expect.stringContaining('presentationml') });
 
-		// The same failed execution retried again, now with the saved workflow: still that job.
-		const again = await retried(workflowId, execution.id, true);
-		expect(nodeOutput(again, 'Perceptis')[0].json).toMatchObject({ jobId: entry.jobId, status: 'completed' });
 		const jobs = await jobsOf();
 		expect(jobs.map((job) => job.id)).toEqual([entry.jobId]);
 		expect(jobs[0].creditsCharged).toBe(3);
-		// The retry downloaded the deck (as n8n binary data), as the first run would have.
-		expect(item.binary?.data).toMatchObject({ fileName: expect.stringMatching(/\.pptx$/), mimeType: expect.stringContaining('presentationml') });
 	});
 
 	test('a failed job: the Retry starts one new job, retrying the same failed execution again starts no third', async () => {
@@ -120,5 +129,33 @@ describe(`retries never pay twice, in n8n ${version}`, () => {
 		const jobs = await jobsOf();
 		expect(jobs).toHaveLength(1);
 		expect(item.json).toMatchObject({ jobId: jobs[0].id, status: 'completed', pickedUp: true });
+	});
+
+	test('a stopped execution names the jobs it left running in n8n\'s log', async () => {
+		const path = uniquePath('stop names jobs');
+		const workflowId = await client.deploy(
+			chain('stop names jobs', [
+				webhookTrigger(path, 'Webhook', 'onReceived'),
+				perceptis(business, { operation: 'generate', outputType: 'deck', prompt: '[sim:never] Deck' }),
+			]),
+		);
+		await client.runWebhook(path, {});
+		const executionId = await client.waitForRunningExecution(workflowId);
+		// Stop once the node is waiting on its job (its first status check has reached Perceptis).
+		const checking = async () => (await sim.requests()).some((r) => r.method === 'GET' && r.path.startsWith('/api/v1/status/'));
+		for (let i = 0; i < 100 && !(await checking()); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+		await client.stopExecution(executionId);
+		const [execution] = await client.waitForExecutions(workflowId, 1, 30_000);
+		expect(execution.status).toBe('canceled');
+		const [job] = await jobsOf();
+		// n8n saves a stopped execution as it was before the run: no output, no error, no node
+		// context of the node it stopped. The node names the jobs it left running in n8n's log.
+		let line: string | undefined;
+		for (let i = 0; i < 50 && !line; i++) {
+			line = stack!.n8n.readLog().split('\n').find((l) => l.includes('was stopped') && l.includes(job.id));
+			if (!line) await new Promise((resolve) => setTimeout(resolve, 100));
+		}
+		expect(line).toContain(`Perceptis: execution ${executionId} was stopped; 1 job(s) keep running on Perceptis: ${job.id} (item 0,`);
+		expect(stack!.n8n.readLog()).toContain(`Perceptis: started job ${job.id} for item 0 of execution ${executionId}`);
 	});
 });

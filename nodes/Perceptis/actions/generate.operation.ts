@@ -282,7 +282,10 @@ export function beforeRun(this: IExecuteFunctions, plans: JobPlan[]): void {
 	resumeFromLedger(plans, JobLedger.of(this));
 }
 
-/** After the run, before its result or error leaves the node: what each item started, for a retry. */
-export function afterRun(this: IExecuteFunctions, tasks: JobTask[]): void {
+/**
+ * What the tasks started, for a retry: written the moment a job exists (n8n saves the context with
+ * a stopped execution too) and again after the run with each job's last status.
+ */
+export function record(this: IExecuteFunctions, tasks: JobTask[]): void {
 	recordInLedger(tasks, JobLedger.of(this));
 }

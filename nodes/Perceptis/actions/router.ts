@@ -30,7 +30,8 @@ export type OperationName = keyof typeof operations;
 interface Operation {
 	plan(this: IExecuteFunctions, itemIndex: number): Promise<JobPlan>;
 	beforeRun?(this: IExecuteFunctions, plans: JobPlan[]): void;
-	afterRun?(this: IExecuteFunctions, tasks: JobTask[]): void;
+	/** Keeps what tasks started: called when a task's job exists, and for all after the run. */
+	record?(this: IExecuteFunctions, tasks: JobTask[]): void;
 }
 
 /** At most this many other job ids are listed in an error, to keep it readable. */
@@ -65,6 +66,32 @@ function jobsOfRun(tasks: JobTask[]): IDataObject[] {
 		...(task.failure ? { error: task.failure.apiCode ?? task.failure.kind } : {}),
 		...(task.failedJobIds.length ? { replacedFailedJobs: [...task.failedJobIds] } : {}),
 	}));
+}
+
+/**
+ * n8n keeps nothing a stopped node returns or records (the stopped execution is saved as it was
+ * before the run), so the jobs it leaves running on Perceptis go to n8n's log instead.
+ */
+function logJobsLeftAtStop(ctx: IExecuteFunctions, tasks: JobTask[]): void {
+	const left = jobsOfRun(tasks).filter((job) => job.jobId !== null && job.status !== 'completed' && job.status !== 'failed');
+	if (left.length === 0) return;
+	const list = left.map((job) => `${job.jobId} (item ${job.itemIndex}, ${job.status})`).join(', ');
+	ctx.logger?.warn(
+		`Perceptis: execution ${ctx.getExecutionId() ?? '(unsaved)'} was stopped; ${left.length} job(s) keep running on Perceptis: ${list}. Get Status or Download with a job id picks one up.`,
+		{ executionId: ctx.getExecutionId(), perceptisJobs: left },
+	);
+}
+
+/**
+ * A job exists: it is recorded for a retry at once, and logged, so that a job is never forgotten
+ * even when n8n keeps nothing of the run (a stopped execution, a queue-mode worker that died).
+ */
+function jobStarted(ctx: IExecuteFunctions, op: Operation, task: JobTask): void {
+	op.record?.call(ctx, [task]);
+	ctx.logger?.info(
+		`Perceptis: started job ${task.jobId} for item ${task.plan.itemIndex} of execution ${ctx.getExecutionId() ?? '(unsaved)'}`,
+		{ executionId: ctx.getExecutionId(), itemIndex: task.plan.itemIndex, perceptisJobId: task.jobId },
+	);
 }
 
 function failureOf(task: JobTask, ctx: IExecuteFunctions, run: RunFacts, tasks: JobTask[]) {
@@ -142,7 +169,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	});
 	const paced = governedTransport(transport, governor, () => deadline, Date.now);
 	const sink = binaryDataSink(this, cancelSignal);
-	const tasks = plans.map((plan) => new JobTask(plan, paced, Date.now, sink));
+	const tasks = plans.map((plan) => new JobTask(plan, paced, Date.now, sink, (task) => jobStarted(this, op, task)));
 	await runJobTasks(tasks, clock, {
 		maxInFlight: readMaxJobsInFlight(this),
 		stopOnFirstFailure: !continueOnFail,
@@ -150,9 +177,11 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		endRun: () => runEnd.abort(),
 	});
 
-	op.afterRun?.call(this, tasks);
+	op.record?.call(this, tasks);
 
 	// 3. output, in input order.
+	if (cancelSignal?.aborted) logJobsLeftAtStop(this, tasks);
+
 	const run: RunFacts = { origin: transport.origin, timeoutMs: runTimeoutMs };
 	if (!continueOnFail) {
 		const failed = tasks.find((task) => task.failure);

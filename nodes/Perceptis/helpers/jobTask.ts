@@ -122,6 +122,8 @@ export class JobTask {
 		private readonly transport: PerceptisTransport,
 		private readonly now: () => number,
 		private readonly keepFile: FileSink,
+		/** Told the moment this task's job exists (the job ledger keeps it at once). */
+		private readonly onJobStarted?: (task: JobTask) => void,
 	) {
 		this.jobId = plan.jobId;
 		this.pickedUp = Boolean(plan.start && plan.jobId);
@@ -248,6 +250,7 @@ export class JobTask {
 			downloads: [],
 			raw: answer.body as IDataObject,
 		};
+		this.onJobStarted?.(this);
 		if (this.plan.mode === 'start-only') {
 			this.phase = 'done';
 			return;

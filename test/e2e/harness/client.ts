@@ -246,6 +246,16 @@ export class N8nClient {
 		return { ...created, id: String(created.id) };
 	}
 
+	async getWorkflow(workflowId: string): Promise<WorkflowDefinition & { id: string }> {
+		return await this.api<WorkflowDefinition & { id: string }>('GET', `/workflows/${workflowId}`);
+	}
+
+	/** Saves a changed workflow (the public API's PUT takes name, nodes, connections and settings). */
+	async updateWorkflow(workflowId: string, workflow: WorkflowDefinition): Promise<void> {
+		const { name, nodes, connections, settings } = workflow;
+		await this.api('PUT', `/workflows/${workflowId}`, { name, nodes, connections, settings });
+	}
+
 	async activate(workflowId: string): Promise<void> {
 		await this.api('POST', `/workflows/${workflowId}/activate`, {});
 	}
