@@ -81,16 +81,36 @@ const base = (plan: Partial<TrialPlan> & Pick<TrialPlan, 'summary' | 'items'>): 
 
 const itemsWords = (plan: TrialPlan['items']) => `${plan.length} item${plan.length > 1 ? 's' : ''} (${plan.map((i) => `${i.seconds} s`).join(', ')})`;
 
-/** 5xx or a page on one endpoint, `times` answers in a row (the start gives up after generateMaxAttempts). */
-function burst(id: string, title: string, kind: string, where: typeof GENERATE | typeof STATUS, maxTimes: number): FaultClass {
+/**
+ * The jobs and the number of faults of a trial of a fault the node retries a limited number of
+ * times (`budget`). A fault applies to the next matching requests whichever item sends them, so
+ * with several items it is spread over them: every fourth trial (i mod 4 = 3) is one item that
+ * meets the fault on every attempt the node makes; the others are 1–3 items and fewer faults.
+ */
+function withinBudget(random: () => number, index: number, budget: number): { jobs: TrialPlan['items']; times: number; words: string } {
+	if (index % 4 === 3) {
+		const jobs = items(random, 1, 1);
+		return { jobs, times: budget, words: `×${budget} (every attempt)` };
+	}
+	const jobs = items(random);
+	const times = int(random, 1, budget - 1);
+	return { jobs, times, words: `×${times}` };
+}
+
+/** A fault on one endpoint, `times` answers in a row; `budget`: the node gives up after that many (none: it waits on). */
+function burst(id: string, title: string, kind: string, where: typeof GENERATE | typeof STATUS | typeof STORAGE, budget?: number): FaultClass {
 	return {
 		id,
 		title,
 		where: 'main',
-		plan(random) {
-			const jobs = items(random);
-			const times = int(random, 1, maxTimes);
-			return base({ summary: `${itemsWords(jobs)}, ${kind} ×${times}`, items: jobs, faults: [{ kind, ...where, times }] });
+		plan(random, index) {
+			if (budget === undefined) {
+				const jobs = items(random);
+				const times = int(random, 1, 4);
+				return base({ summary: `${itemsWords(jobs)}, ${kind} ×${times}`, items: jobs, faults: [{ kind, ...where, times }] });
+			}
+			const { jobs, times, words } = withinBudget(random, index, budget);
+			return base({ summary: `${itemsWords(jobs)}, ${kind} ${words}`, items: jobs, faults: [{ kind, ...where, times }] });
 		},
 	};
 }
@@ -127,20 +147,11 @@ function timedOut(random: () => number): { jobs: TrialPlan['items']; timeoutSeco
 }
 
 export const CLASSES: FaultClass[] = [
-	{
-		id: 'lost-answer',
-		title: 'answer lost after the job was created (reset-after on start)',
-		where: 'main',
-		plan(random) {
-			const jobs = items(random);
-			const times = int(random, 1, TIMING.generateMaxAttempts - 1);
-			return base({ summary: `${itemsWords(jobs)}, reset-after ×${times}`, items: jobs, faults: [{ kind: 'reset-after', ...GENERATE, times }] });
-		},
-	},
+	burst('lost-answer', 'answer lost after the job was created (reset-after on start)', 'reset-after', GENERATE, TIMING.generateMaxAttempts),
 	burst('start-5xx', '5xx on start', 'http500', GENERATE, TIMING.generateMaxAttempts),
 	burst('start-502', 'HTML 502 on start', 'html502', GENERATE, TIMING.generateMaxAttempts),
-	burst('status-5xx', '5xx on status', 'http500', STATUS, 4),
-	burst('status-502', 'HTML 502 on status', 'html502', STATUS, 4),
+	burst('status-5xx', '5xx on status', 'http500', STATUS),
+	burst('status-502', 'HTML 502 on status', 'html502', STATUS),
 	storm('429-seconds', '429 storm, Retry-After in seconds', 'seconds'),
 	storm('429-date', '429 storm, Retry-After as an HTTP date', 'http-date'),
 	burst('status-malformed', 'malformed JSON on status', 'malformed-json', STATUS, TIMING.unreadableAnswersMax),
@@ -149,12 +160,11 @@ export const CLASSES: FaultClass[] = [
 		title: 'malformed JSON on start (before / after the job was created)',
 		where: 'main',
 		plan(random, index) {
-			const jobs = items(random);
-			// Cut off by a proxy before the API saw it, or the API's own answer cut off on the way back.
-			const after = index % 2 === 1;
-			const kind = after ? 'malformed-json-after' : 'malformed-json';
-			const times = int(random, 1, after ? TIMING.unreadableAnswersMax - 1 : TIMING.unreadableAnswersMax);
-			return base({ summary: `${itemsWords(jobs)}, ${kind} ×${times}`, items: jobs, faults: [{ kind, ...GENERATE, times }] });
+			// Cut off by a proxy before the API saw it (even trials), or the API's own answer cut off on
+			// the way back (odd); trials 2 and 3 mod 4 are one item that meets it on every attempt.
+			const kind = index % 2 === 1 ? 'malformed-json-after' : 'malformed-json';
+			const { jobs, times, words } = withinBudget(random, index % 4 >= 2 ? 3 : 0, TIMING.unreadableAnswersMax);
+			return base({ summary: `${itemsWords(jobs)}, ${kind} ${words}`, items: jobs, faults: [{ kind, ...GENERATE, times }] });
 		},
 	},
 	{
@@ -200,10 +210,9 @@ export const CLASSES: FaultClass[] = [
 		title: 'storage 5xx',
 		where: 'main',
 		plan(random, index) {
-			const jobs = items(random);
 			const kind = index % 2 === 0 ? 'http500' : 'html502';
-			const times = int(random, 1, TIMING.oneShotMaxAttempts);
-			return base({ summary: `${itemsWords(jobs)}, storage ${kind} ×${times}`, items: jobs, faults: [{ kind, ...STORAGE, times }] });
+			const { jobs, times, words } = withinBudget(random, index, TIMING.oneShotMaxAttempts);
+			return base({ summary: `${itemsWords(jobs)}, storage ${kind} ${words}`, items: jobs, faults: [{ kind, ...STORAGE, times }] });
 		},
 	},
 	...(['SIGTERM', 'SIGKILL'] as const).map(

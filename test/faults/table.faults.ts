@@ -193,11 +193,10 @@ function rowOf(cls: FaultClass, records: TrialRecord[]): Row {
 	const tooMany = records.reduce((sum, r) => sum + (r.tooMany ?? 0), 0);
 	if (tooMany) notes.push(`429 answers ${tooMany}`);
 	if (failures.length) notes.push(`failed: ${count(failures)}`);
-	if (cls.where === 'restart') {
-		const shown = records.flatMap((r) => r.notes.filter((n) => n.startsWith('after the restart')).map((n) => n.replace('after the restart n8n showed it ', '')));
-		if (shown.length) notes.push(`n8n showed after the restart: ${count(shown)}`);
-		const retried = records.filter((r) => r.retried.length).length;
-		notes.push(`Retried from the list: ${retried}`);
+	if (cls.where !== 'main') {
+		const shown = records.flatMap((r) => (r.shownAs ? [r.shownAs] : []));
+		if (shown.length) notes.push(`n8n showed the execution ${cls.where === 'restart' ? 'after the restart' : 'after the kill'}: ${count(shown)}`);
+		notes.push(`Retried from the list: ${records.filter((r) => r.retried.length).length}`);
 	}
 	const refused = records.flatMap((r) => r.notes.filter((n) => n.includes('refused')));
 	if (refused.length) notes.push(`Retry refused ×${refused.length}`);
@@ -252,6 +251,19 @@ const LEGEND = [
 	"**key seen**: the simulator's keys in an execution's data (outputs included), any request to the storage or foreign host that carried `Authorization`, and a key in n8n's log (debug level) while the trial ran — a key in the log is counted for every trial running at that moment. n8n's whole logs and database files are checked at the end too (below the table). Must be 0.",
 ];
 
+/** At most three problems per class for the terminal (the Markdown lists them all). */
+function shortList(problems: string[], classes: FaultClass[]): string[] {
+	const shown: string[] = [];
+	const other = problems.filter((p) => !classes.some((cls) => p.startsWith(`${cls.id} #`)));
+	shown.push(...other);
+	for (const cls of classes) {
+		const mine = problems.filter((p) => p.startsWith(`${cls.id} #`));
+		shown.push(...mine.slice(0, 3));
+		if (mine.length > 3) shown.push(`${cls.id}: ${mine.length - 3} more like these${OUT ? ` (all in ${path.relative(REPO_ROOT, OUT)})` : ''}`);
+	}
+	return shown;
+}
+
 function render(run: Run, classes: FaultClass[], minutes: number): { text: string; markdown: string; problems: string[] } {
 	const rows = classes.map((cls) => rowOf(cls, run.records.filter((r) => r.cls === cls)));
 	const info = machine(run.n8nNodeBinary, N8N_VERSION, REPO_ROOT);
@@ -297,7 +309,7 @@ function render(run: Run, classes: FaultClass[], minutes: number): { text: strin
 		...restarts,
 		keyLine,
 		queueNote,
-		...(problems.length ? ['', 'Must-be-0 counts that are not 0, and trials that could not run:', ...problems.map((p) => `- ${p}`)] : []),
+		...(problems.length ? ['', 'Must-be-0 counts that are not 0, and trials that could not run:', ...shortList(problems, classes).map((p) => `- ${p}`)] : []),
 	].join('\n');
 
 	const planLines = classes.map((cls) => {
@@ -308,7 +320,7 @@ function render(run: Run, classes: FaultClass[], minutes: number): { text: strin
 		const records = run.records.filter((r) => r.cls === cls);
 		const words = records.map((r) => {
 			const v = r.verdict;
-			const said = v?.message ? ` — "${v.message.length > 160 ? `${v.message.slice(0, 157)}…` : v.message}"` : '';
+			const said = v?.message ? ` — "${v.message.length > 120 ? `${v.message.slice(0, 117)}…` : v.message}"` : '';
 			const what = r.error
 				? `could not run (${r.error})`
 				: v!.outcome === 'completed'

@@ -205,6 +205,8 @@ export interface TrialRecord {
 	logWindows: LogWindow[];
 	/** What happened on the way, in words (restart: what n8n did with the execution). */
 	notes: string[];
+	/** Restart and queue rows: the status n8n showed for the first execution once it was back. */
+	shownAs?: string;
 	/** Injected faults the simulator served (of those planned), and its 429 answers (faults and rate limit). */
 	faultsServed?: number;
 	tooMany?: number;
@@ -487,7 +489,7 @@ export async function runRestartRound(
 		result.exitMs = await live.kill(signal);
 		log(`restart (${signal}): n8n exited ${(result.exitMs / 1000).toFixed(1)} s after the signal`);
 		for (const record of records) {
-			record.notes.push(`${signal} ${((signalledAt - began) / 1000).toFixed(0)} s into the round, n8n gone ${(result.exitMs / 1000).toFixed(0)} s later`);
+			record.notes.push(`${signal} ${((signalledAt - began) / 1000).toFixed(0)} s into the round, n8n gone ${(result.exitMs / 1000).toFixed(1)} s later`);
 		}
 		result.restartMs = await live.restart(version);
 		log(`restart (${signal}): n8n ready again in ${(result.restartMs / 1000).toFixed(1)} s`);
@@ -499,6 +501,7 @@ export async function runRestartRound(
 				try {
 					const first = await nextExecution(live.client, record.workflowId!, new Set(), 120_000);
 					record.executions.push(first);
+					record.shownAs = first.status;
 					record.notes.push(`after the restart n8n showed it "${first.status}"`);
 					await retryUntilDone(live, record, record.plan.limitMs);
 					entry.healthy = await collect(entry.sim, record);
@@ -591,6 +594,7 @@ export async function runQueueRound(ctx: TrialContext, stack: QueueStack, record
 				try {
 					const first = await nextExecution(instance.client, record.workflowId!, new Set(), 180_000);
 					record.executions.push(first);
+					record.shownAs = first.status;
 					record.notes.push(`after the kill n8n showed it "${first.status}" ${((Date.now() - killedAt) / 1000).toFixed(0)} s later`);
 					await retryUntilDone(instance, record, record.plan.limitMs);
 					entry.healthy = await collect(entry.sim, record);
