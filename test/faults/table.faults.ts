@@ -245,7 +245,7 @@ const LEGEND = [
 	'**completed**: the last execution of the trial (after its planned Retries, if any) succeeded, with one item per input item, each `completed`, naming its newest job and carrying its file.',
 	"**failed, clear error**: the last execution failed on the Perceptis node with an error that (1) has `context.failureKind`; (2) has a description of at least 20 characters saying what to do; (3) when the simulator holds a job of the failing item, has that job's id in `context.jobId` and in its message or description; (4) lists every item in `context.jobs` with the id of the item's newest job (null only when the simulator holds none). Defined in `test/faults/verdict.ts` (`unclearBecause`).",
 	'**failed, unclear**: any other end (the rule it broke is in the trial list below), and trials that could not run.',
-	'**jobs beyond one per item**: jobs the simulator created for the trial, minus one per input item, minus the new jobs of the last column. Must be 0.',
+	'**jobs beyond one per item**: jobs the simulator created for the trial, minus one per input item, minus the new jobs counted as expected (next column). Must be 0.',
 	"**new jobs for failed jobs retried**: a Retry of an execution whose error lists an item's job as `failed` may start one new job for that item — once per failed execution retried, however often it is retried. These are expected and not counted as beyond one per item.",
 	"**job ids lost**: jobs the simulator created whose id no execution of the trial names — not in an output item (`jobId`, `replacedFailedJobs`, `error.jobId`) nor in the node's error (`context.jobId`, `context.jobs[].jobId` / `.replacedFailedJobs`). Must be 0.",
 	"**key seen**: the simulator's keys in an execution's data (outputs included), any request to the storage or foreign host that carried `Authorization`, and a key in n8n's log (debug level) while the trial ran — a key in the log is counted for every trial running at that moment. n8n's whole logs and database files are checked at the end too (below the table). Must be 0.",
@@ -309,7 +309,13 @@ function render(run: Run, classes: FaultClass[], minutes: number): { text: strin
 		...restarts,
 		keyLine,
 		queueNote,
-		...(problems.length ? ['', 'Must-be-0 counts that are not 0, and trials that could not run:', ...shortList(problems, classes).map((p) => `- ${p}`)] : []),
+		...(problems.length
+			? [
+					'',
+					`Must-be-0 counts that are not 0, and trials that could not run (FAULTS_SEED=${SEED} FAULTS_ONLY=<class id> FAULTS_TRIALS=<number + 1> npm run faults runs one again):`,
+					...shortList(problems, classes).map((p) => `- ${p}`),
+				]
+			: []),
 	].join('\n');
 
 	const planLines = classes.map((cls) => {
@@ -346,7 +352,16 @@ function render(run: Run, classes: FaultClass[], minutes: number): { text: strin
 		'',
 		...LEGEND.map((line) => `- ${line}`),
 		'',
-		...(problems.length ? ['## Must-be-0 counts that are not 0, and trials that could not run', '', ...problems.map((p) => `- ${p}`), ''] : []),
+		...(problems.length
+			? [
+					'## Must-be-0 counts that are not 0, and trials that could not run',
+					'',
+					`A trial's plan depends only on the seed, the class and its number: \`FAULTS_SEED=${SEED} FAULTS_ONLY=<class id> FAULTS_TRIALS=<number + 1> npm run faults\` runs it again (with the trials before it).`,
+					'',
+					...problems.map((p) => `- ${p}`),
+					'',
+				]
+			: []),
 		'## Trial plan (the same seed gives the same plan)',
 		'',
 		...planLines,
