@@ -360,4 +360,50 @@ describe(`queue mode: n8n ${version}, Postgres, Redis, a main and two workers`, 
 		expect(lastCheckAfterStopMs).toBeLessThan(pollIntervalMs + 1_000);
 		expect(after.status).not.toBe('completed');
 	});
+
+	test("the executions list's Retry and Retry On Fail pick up the job on the workers too: one job", async () => {
+		await freshSimulator();
+		// 6 s jobs against a 2 s Job Timeout: the first run fails with its job still running.
+		const prompt = `Retry me ${uniquePath('retry')} [sim:seconds=1200]`;
+		const path = uniquePath('retry');
+		const workflowId = await client.deploy(
+			chain('queue: retries', [
+				webhookTrigger(path, 'Webhook', 'onReceived'),
+				perceptis(stack!.business, { operation: 'generate', outputType: 'deck', prompt: `=${prompt}`, options: { timeoutSeconds: 2 } }),
+			]),
+		);
+		await client.runWebhook(path, {});
+		const [failed] = await client.waitForExecutions(workflowId, 1);
+		expect(failed.status).toBe('error');
+		const [job] = await jobs();
+		// Wait for the job to end, then retry from the list: a worker picks the job up and downloads it.
+		await waitUntil('the job completed', async () => (await jobs())[0].status === 'completed', 30_000);
+		const retryId = await client.retryExecution(failed.id, false, workflowId);
+		const retry = await client.getExecution(retryId);
+		expect(retry.status).toBe('success');
+		expect(nodeOutput(retry, 'Perceptis')[0].json).toMatchObject({ jobId: job.id, status: 'completed', pickedUp: true });
+		expect(stack!.workersThatStarted(retryId)).toHaveLength(1);
+		expect((await jobs()).map((j) => j.id)).toEqual([job.id]);
+
+		// Retry On Fail on a worker: the second try waits for the first try's job.
+		await freshSimulator();
+		const onFailPath = uniquePath('retry-on-fail');
+		const onFailWorkflow = await client.deploy(
+			chain('queue: retry on fail', [
+				webhookTrigger(onFailPath, 'Webhook', 'onReceived'),
+				perceptis(
+					stack!.business,
+					{ operation: 'generate', outputType: 'deck', prompt: `=${prompt}`, options: { timeoutSeconds: 2 } },
+					'Perceptis',
+					{ retryOnFail: true, maxTries: 4, waitBetweenTries: 1000 },
+				),
+			]),
+		);
+		await client.runWebhook(onFailPath, {});
+		const [execution] = await client.waitForExecutions(onFailWorkflow, 1);
+		expect(execution.status).toBe('success');
+		const [onlyJob, ...more] = await jobs();
+		expect(more).toEqual([]);
+		expect(nodeOutput(execution, 'Perceptis')[0].json).toMatchObject({ jobId: onlyJob.id, status: 'completed', pickedUp: true });
+	});
 });
