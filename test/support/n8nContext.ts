@@ -47,6 +47,8 @@ export interface ContextOptions {
 	 * execution id for the executions list's Retry (which copies the failed execution's data).
 	 */
 	nodeContext?: IDataObject;
+	/** Run as an AI agent's tool (n8n's isToolExecution()). */
+	asTool?: boolean;
 }
 
 export interface TestContext {
@@ -170,6 +172,7 @@ export function createTestContext(options: ContextOptions): TestContext {
 		getInputData: () => items,
 		getNode: () => node,
 		getExecutionId: () => (options.executionId === null ? undefined : (options.executionId ?? 'test-execution-1')),
+		isToolExecution: () => options.asTool === true,
 		getContext: (type: string) => {
 			if (type !== 'node') throw new Error(`The test context keeps only the node context, not "${type}"`);
 			return nodeContext;

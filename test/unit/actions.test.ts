@@ -92,7 +92,7 @@ describe('common readers', () => {
 
 	it.each([[0], [-5], ['600'], [NaN], [Infinity]])('readTimeoutMs refuses %j and names it', (value) => {
 		const error = thrown(() => readTimeoutMs(fakeCtx({}), 2, { timeoutSeconds: value }));
-		expect(error.message).toBe(`Timeout (Seconds) must be a positive number, not "${String(value)}"`);
+		expect(error.message).toBe(`Job Timeout (Seconds) must be a positive number, not "${String(value)}"`);
 		expect(error.context.itemIndex).toBe(2);
 	});
 

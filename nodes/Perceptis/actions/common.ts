@@ -5,7 +5,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { invalidParameter } from '../helpers/errors';
-import { DEFAULT_MAX_JOBS_IN_FLIGHT, DEFAULT_TIMEOUT_SECONDS, TIMING } from '../helpers/timing';
+import { DEFAULT_MAX_JOBS_IN_FLIGHT, DEFAULT_TIMEOUT_SECONDS, DEFAULT_TOOL_WAIT_SECONDS, TIMING } from '../helpers/timing';
 
 export const jobIdProperty = (operations: string[]): INodeProperties => ({
 	displayName: 'Job ID',
@@ -38,6 +38,17 @@ export const runTimeoutOption: INodeProperties = {
 	hint: 'For the whole node run, all items together: starts, rate-limit waits, checks and downloads. Without it: the job timeout plus 10 minutes.',
 	description:
 		'The longest this node may run. When it ends, every job still running is reported with its ID (the jobs keep running on Perceptis).',
+};
+
+export const toolWaitOption: INodeProperties = {
+	displayName: 'Wait as AI Tool (Seconds)',
+	name: 'toolWaitSeconds',
+	type: 'number',
+	typeOptions: { minValue: 0 },
+	default: DEFAULT_TOOL_WAIT_SECONDS,
+	hint: 'Only when an AI agent calls this node as a tool. Chat front-ends give up after about 90 s; a deck takes 5–15 minutes.',
+	description:
+		'How long a tool call waits for its job. If the job is still running then, the call returns its job ID and status, and tells the agent to check again later with Get Status (the job is never started twice).',
 };
 
 export const downloadFilesOption: INodeProperties = {
@@ -126,8 +137,8 @@ export function readTimeoutMs(ctx: IExecuteFunctions, itemIndex: number, options
 		throw invalidParameter(
 			ctx.getNode(),
 			itemIndex,
-			`Timeout (Seconds) must be a positive number, not "${String(value)}"`,
-			`Set Options → Timeout (Seconds) to a number of seconds, for example ${TIMING.defaultTimeoutSeconds}.`,
+			`Job Timeout (Seconds) must be a positive number, not "${String(value)}"`,
+			`Set Options → Job Timeout (Seconds) to a number of seconds, for example ${TIMING.defaultTimeoutSeconds}.`,
 		);
 	}
 	return Math.round(value * 1000);
@@ -194,4 +205,17 @@ export function readRunTimeoutMs(ctx: IExecuteFunctions, longestJobTimeoutMs: nu
 		);
 	}
 	return Math.round(value * 1000);
+}
+
+export function readToolWaitMs(ctx: IExecuteFunctions, itemIndex: number, options: IDataObject): number {
+	const value = options.toolWaitSeconds ?? DEFAULT_TOOL_WAIT_SECONDS;
+	if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+		throw invalidParameter(
+			ctx.getNode(),
+			itemIndex,
+			`Wait as AI Tool (Seconds) must be a number of seconds of at least 0, not "${String(value)}"`,
+			'Set Options → Wait as AI Tool (Seconds) to, for example, 60, or remove the option.',
+		);
+	}
+	return value * 1000;
 }

@@ -13,8 +13,10 @@ import {
 	readItemPerFile,
 	readOptions,
 	readTimeoutMs,
+	readToolWaitMs,
 	runTimeoutOption,
 	timeoutOption,
+	toolWaitOption,
 } from './common';
 import { invalidParameter } from '../helpers/errors';
 import { defaultIdempotencyKey, keysPerItem, requestDigest } from '../helpers/idempotency';
@@ -36,7 +38,7 @@ export const description: INodeProperties[] = [
 			{ name: 'Deck', value: 'deck', description: 'A whole presentation' },
 		],
 		default: 'single_slide',
-		description: 'Whether to generate one slide or a whole deck',
+		description: 'Single Slide (single_slide) for one slide, in 3–7 minutes; Deck (deck) for a whole presentation, in 5–15 minutes',
 		displayOptions: { show },
 	},
 	{
@@ -47,7 +49,8 @@ export const description: INodeProperties[] = [
 		required: true,
 		default: '',
 		placeholder: 'e.g. A slide comparing our Q3 revenue by region, with a bar chart',
-		description: 'Instructions for the slide or deck: topic, audience, content, style',
+		description:
+			'What the slide or deck should say and look like: topic, audience, key points and figures, tone and style. Specific prompts give better slides, e.g. "A 10-slide deck for the board on Q3 revenue by region, with a chart per region". Decks take 5–15 minutes, single slides 3–7: the result may come back later.',
 		displayOptions: { show },
 	},
 	{
@@ -91,6 +94,7 @@ export const description: INodeProperties[] = [
 		},
 		{ ...timeoutOption, displayOptions: whenWaiting },
 		runTimeoutOption,
+		{ ...toolWaitOption, displayOptions: whenWaiting },
 		{
 			displayName: 'Use Knowledge Base',
 			name: 'useKnowledgeBase',
@@ -263,6 +267,7 @@ export async function plan(this: IExecuteFunctions, itemIndex: number): Promise<
 		timeoutMs: readTimeoutMs(this, itemIndex, options),
 		binaryPropertyName: readBinaryPropertyName(this, itemIndex, options),
 		itemPerFile: readItemPerFile(this, itemIndex, options),
+		toolWaitMs: readToolWaitMs(this, itemIndex, options),
 	};
 }
 

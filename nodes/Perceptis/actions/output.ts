@@ -2,9 +2,8 @@
  * The output items of a run: a job's result (one item, or one item per file), and the Continue
  * On Fail item of a failure. Every item is paired to its input item.
  */
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, NodeOperationError } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
-import type { NodeOperationError } from 'n8n-workflow';
 
 import { filesToBinary } from '../helpers/binary';
 import type { JobTask } from '../helpers/jobTask';

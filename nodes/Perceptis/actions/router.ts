@@ -13,6 +13,7 @@ import * as download from './download.operation';
 import * as generate from './generate.operation';
 import * as getStatus from './getStatus.operation';
 import { errorItem, jobItems } from './output';
+import { isToolRun, planForTool, toolItem } from './toolMode';
 import * as waitForCompletion from './waitForCompletion.operation';
 import { BaseUrlError } from '../helpers/baseUrl';
 import { binaryDataSink } from '../helpers/binary';
@@ -123,6 +124,8 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		});
 	}
 	const continueOnFail = this.continueOnFail();
+	// An AI agent's tool call: links instead of files, a bounded wait, failures as results.
+	const asTool = isToolRun(this);
 	// One slot per input item, in input order; a slot holds several items when files are split.
 	const output: INodeExecutionData[][] = new Array(items.length);
 
@@ -140,6 +143,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	}
 	if (plans.length === 0) return [output.flat()];
 	op.beforeRun?.call(this, plans);
+	if (asTool) plans.forEach(planForTool);
 
 	// One deadline for the whole run (starts, rate-limit waits, checks, downloads), and one signal
 	// that ends the downloads in flight at Stop, at the deadline or at a run-ending failure.
@@ -172,7 +176,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const tasks = plans.map((plan) => new JobTask(plan, paced, Date.now, sink, (task) => jobStarted(this, op, task)));
 	await runJobTasks(tasks, clock, {
 		maxInFlight: readMaxJobsInFlight(this),
-		stopOnFirstFailure: !continueOnFail,
+		stopOnFirstFailure: !continueOnFail && !asTool,
 		deadline,
 		endRun: () => runEnd.abort(),
 	});
@@ -183,6 +187,12 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	if (cancelSignal?.aborted) logJobsLeftAtStop(this, tasks);
 
 	const run: RunFacts = { origin: transport.origin, timeoutMs: runTimeoutMs };
+	if (asTool) {
+		for (const task of tasks) {
+			output[task.plan.itemIndex] = [toolItem(task, task.failure ? failureOf(task, this, run, tasks) : undefined)];
+		}
+		return [output.flat()];
+	}
 	if (!continueOnFail) {
 		const failed = tasks.find((task) => task.failure);
 		if (failed) throw failureOf(failed, this, run, tasks);

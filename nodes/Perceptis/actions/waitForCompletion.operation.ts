@@ -16,8 +16,10 @@ import {
 	readJobId,
 	readOptions,
 	readTimeoutMs,
+	readToolWaitMs,
 	runTimeoutOption,
 	timeoutOption,
+	toolWaitOption,
 } from './common';
 import type { JobPlan } from '../helpers/jobTask';
 
@@ -30,6 +32,7 @@ export const description: INodeProperties[] = [
 		binaryPropertyOption,
 		timeoutOption,
 		runTimeoutOption,
+		toolWaitOption,
 	]),
 ];
 
@@ -43,5 +46,6 @@ export async function plan(this: IExecuteFunctions, itemIndex: number): Promise<
 		timeoutMs: readTimeoutMs(this, itemIndex, options),
 		binaryPropertyName: readBinaryPropertyName(this, itemIndex, options),
 		itemPerFile: readItemPerFile(this, itemIndex, options),
+		toolWaitMs: readToolWaitMs(this, itemIndex, options),
 	};
 }

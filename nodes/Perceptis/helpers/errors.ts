@@ -198,7 +198,7 @@ const WORDING: Record<FailureKind, (f: Failure, c: FailureContext) => Wording> =
 		message: `Perceptis job ${c.jobId} did not finish within ${c.timeoutSeconds ?? '?'} s (last status: ${c.lastStatus ?? 'unknown'})`,
 		description: `The job keeps running on Perceptis; nothing is lost or charged twice. ${resumeHint(
 			c.jobId ?? '',
-		)} Or raise Options → Timeout (Seconds).`,
+		)} Or raise Options → Job Timeout (Seconds).`,
 	}),
 	run_timeout: (_f, c) => ({
 		message: c.jobId

@@ -46,7 +46,7 @@ export function binaryPropertyFor(baseName: string, index: number): string {
 
 function safeFileName(name: string): string {
 	return name
-		.replace(/[/\\?%*:|"<>\x00-\x1f]/g, '-')
+		.replace(/[/\\?%*:|"<>]|[^\x20-\uffff]/g, '-') // [^\x20-\uffff]: control characters U+0000–U+001F
 		.replace(/\s+/g, ' ')
 		.trim();
 }

@@ -47,6 +47,13 @@ export interface JobPlan {
 	itemPerFile: boolean;
 	/** In `download` mode: links handed out moments ago for this job, used before asking again. */
 	reuse?: ReusableLinks;
+	/**
+	 * In `wait` mode: at the job's deadline, end with the job as it is (still running) instead of
+	 * an error — an AI agent's tool call returns the job id to come back for.
+	 */
+	returnStillRunning?: boolean;
+	/** How long the wait may be when an AI agent calls the node as a tool (see toolMode.ts). */
+	toolWaitMs?: number;
 }
 
 export interface JobStart {
@@ -285,7 +292,8 @@ export class JobTask {
 	private releaseReferenceImages(): void {
 		const start = this.plan.start!;
 		if (start.body.reference_images === undefined) return;
-		const { reference_images: _images, ...rest } = start.body;
+		const rest = { ...start.body };
+		delete rest.reference_images;
 		start.body = rest;
 	}
 
@@ -335,7 +343,13 @@ export class JobTask {
 			this.phase = 'done';
 			return;
 		}
-		if (now >= this.deadline) return this.fail({ kind: 'deadline_exceeded', transient: false });
+		if (now >= this.deadline) {
+			if (this.plan.returnStillRunning) {
+				this.phase = 'done';
+				return;
+			}
+			return this.fail({ kind: 'deadline_exceeded', transient: false });
+		}
 		const hint = hintFromAnswer(answer, now);
 		const planned = nextPollDelayMs(this.pollsDone, hint);
 		// A server hint knows best; otherwise one of a batch's last jobs is checked sooner.

@@ -5,6 +5,13 @@
 /** Default overall wait per job: a 10-slide deck takes 5–15 minutes, so leave room. */
 export const DEFAULT_TIMEOUT_SECONDS = 1_800;
 
+/**
+ * How long a call from an AI agent waits for its job before it returns the job id to come back
+ * for: chat front-ends give up after about 90 s (n8n's Chat Trigger answers 504), a deck takes
+ * minutes.
+ */
+export const DEFAULT_TOOL_WAIT_SECONDS = 60;
+
 /** What Max Jobs in Flight shows when a user adds it (without it, every job starts at once). */
 export const DEFAULT_MAX_JOBS_IN_FLIGHT = 10;
 
