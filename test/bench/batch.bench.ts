@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- test code: runs in Node under jest, never inside n8n */
 /**
  * Benchmark, not a test (`npm run bench`; `BENCH_QUICK=1 npm run bench` for the short CI run).
  * See README.md in this folder. Needs n8n 2.41.1 installed (scripts/n8n/install.sh) and either

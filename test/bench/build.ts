@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-dangerous-functions -- test code: runs in Node under jest, never inside n8n */
 /**
  * Loading the node into the benchmark's n8n. By default the harness copies dist/ (run
  * `npm run build` first). With BENCH_BUILD=1 the working tree's sources are compiled into the

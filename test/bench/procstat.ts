@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-dangerous-functions -- test code: runs in Node under jest, never inside n8n */
 /**
  * CPU time and memory of a process group (n8n's main process and its task runners), read from
  * /proc (Linux). CPU is utime+stime of every process seen in the group, counted per pid from the

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test code: runs in Node under jest, never inside n8n */
 /**
  * One benchmark run in the real n8n: the simulator is reset and set up, the contender's workflow is
  * started through its webhook (which answers when the workflow has finished), n8n's process group

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- test code: runs in Node under jest, never inside n8n */
 /**
  * Debian's headless Chromium driven by playwright-core (which ships no browser of its own), kept on
  * loopback, plus a screenshot folder for the editor tests.

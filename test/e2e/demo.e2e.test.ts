@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-dangerous-functions -- test code: runs in Node under jest, never inside n8n */
 /**
  * `npm run demo` in its check mode (`--once`): it builds the package, starts the simulator and a real
  * n8n on a free port, loads the examples, runs the webhook example once, prints what it did and

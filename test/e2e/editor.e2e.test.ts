@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/require-node-api-error -- test code: runs in Node under jest, never inside n8n */
 /**
  * The package as a person meets it in the n8n editor, in a real (headless) Chromium: sign in, find
  * "Perceptis" in the node panel, add it, see its operations, connect a credential from the node and

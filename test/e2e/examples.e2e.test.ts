@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- test code: runs in Node under jest, never inside n8n */
 /**
  * The importable example workflows in examples/ in a real n8n, against the Perceptis simulator.
  *
@@ -74,6 +75,7 @@ function nodeNamed(workflow: { nodes: WorkflowNode[] }, name: string): WorkflowN
 	return node;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- an item's JSON, whatever the workflow made
 type RunItem = { json: Record<string, any>; binary?: Record<string, BinaryMeta> };
 
 describe(`example workflows in n8n ${version}`, () => {

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test code: runs in Node under jest, never inside n8n */
 /**
  * Queue mode for real: PostgreSQL, Redis, one n8n main and two `n8n worker` processes (n8n's
  * default binary data mode for queue mode), the package installed on each. Shows that executions
@@ -133,7 +134,10 @@ describe(`queue mode: n8n ${version}, Postgres, Redis, a main and two workers`, 
 		);
 		const started = Date.now();
 		const responses = await Promise.all(
-			calls.map(async ({ slides: _slides, ...body }) => await client.runWebhook(path, body, { responseType: 'arraybuffer' })),
+			calls.map(
+				async ({ outputType, prompt, variantCount }) =>
+					await client.runWebhook(path, { outputType, prompt, variantCount }, { responseType: 'arraybuffer' }),
+			),
 		);
 		const tookMs = Date.now() - started;
 

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test code: runs in Node under jest, never inside n8n */
 /**
  * Never pay twice, in a real n8n: the executions list's Retry (with the original and with the
  * current workflow) and Retry On Fail pick up the job the first run started, a failed job is

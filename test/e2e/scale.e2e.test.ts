@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test code: runs in Node under jest, never inside n8n */
 /**
  * Batches at scale in a real n8n: Stop ends a download in progress promptly (n8n hands its cancel
  * signal only to authenticated requests, so the node passes it to the plain download itself), and

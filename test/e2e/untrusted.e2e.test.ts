@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test code: runs in Node under jest, never inside n8n */
 /**
  * Trust nothing the network says, proven in a real n8n (where redirects, credential expressions
  * and the credential tester are n8n's own, not the test context's): the key never follows a

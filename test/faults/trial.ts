@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/require-node-api-error -- test code: runs in Node under jest, never inside n8n */
 /**
  * Running trials in a real n8n: a pool of simulators (each trial has one to itself, so its jobs,
  * requests, faults and switches are its own and trials run side by side), one workflow per trial

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test code: runs in Node under jest, never inside n8n */
 import * as http from 'http';
 import type { AddressInfo } from 'net';
 
@@ -152,7 +153,7 @@ describe("the Test button's URL is the node's own origin check, run as an n8n ex
 		'https://',
 		'https://app.perceptis.ai#x',
 	])('agrees with the node for %j', (baseUrl) => {
-		// eslint-disable-next-line @typescript-eslint/no-implied-eval
+		// eslint-disable-next-line @n8n/community-nodes/no-dangerous-functions -- evaluates the credential's own expression, as n8n does
 		const url = new Function('$credentials', `return (${expression.slice(4, -3)});`)({ baseUrl }) as string;
 		const verdict = checkOrigin(baseUrl);
 		let nodeOrigin: string | undefined;

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test code: runs in Node under jest, never inside n8n */
 /**
  * Generate, Wait for Completion, Get Status and Download against the simulator over real HTTP.
  */

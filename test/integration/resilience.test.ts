@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test code: runs in Node under jest, never inside n8n */
 /**
  * Patience without waste: transient failures are retried, a POST is never paid for twice, jobs
  * of all items run together within the in-flight cap, links are refreshed when they expire, and

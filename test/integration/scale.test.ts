@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test code: runs in Node under jest, never inside n8n */
 /**
  * Batches at production scale, against the simulator over real HTTP: every job starts at once
  * unless capped, one governor paces the run under the API's rate limit without a storm of 429s,

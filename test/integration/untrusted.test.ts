@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test code: runs in Node under jest, never inside n8n */
 /**
  * Trust nothing the network says: redirects never carry the key to another host, answers that
  * are not a job end the item quickly and name the Base URL, unknown final words end the wait,

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test code: runs in Node under jest, never inside n8n */
 /**
  * The switches the benchmark (test/bench) relies on: a per-job duration in the prompt, a Retry-After
  * that tells the time a job still needs, padded files of a given size, and the timestamps the

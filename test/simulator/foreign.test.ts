@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test code: runs in Node under jest, never inside n8n */
 /**
  * The foreign server: another host (127.0.0.2) that must never receive the API key. It answers
  * everything like a Perceptis status answer and records what it got, redacted.

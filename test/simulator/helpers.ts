@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- test code: runs in Node under jest, never inside n8n */
 /**
  * Test helpers for the simulator's own tests: real HTTP through Node's fetch, nothing mocked.
  */
@@ -10,6 +11,7 @@ export interface Reply {
 	headers: Headers;
 	text: string;
 	/** Parsed body, or undefined if it is not JSON. */
+	// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any answer's shape
 	json: any;
 }
 
@@ -30,6 +32,7 @@ export interface CallOptions {
 
 export async function toReply(response: Response): Promise<Reply> {
 	const text = await response.text();
+	// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any answer's shape
 	let json: any;
 	try {
 		json = JSON.parse(text);

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test code: runs in Node under jest, never inside n8n */
 /**
  * The simulated Perceptis API: keys, per-key visibility, request validation, templates, prompt
  * directives, job lifecycle, billing, idempotency and ids that need URL encoding. Real HTTP only.

@@ -10,7 +10,7 @@ async function completedJob(body: Record<string, unknown>) {
 	const { json } = await generate(sim, body);
 	const reply = await waitFinal(sim, json.job_id);
 	expect(reply.json.status).toBe('completed');
-	return { id: json.job_id as string, downloads: reply.json.downloads as Array<Record<string, any>> };
+	return { id: json.job_id as string, downloads: reply.json.downloads as Array<Record<string, any>> }; // eslint-disable-line @typescript-eslint/no-explicit-any -- the API's download entries
 }
 
 describe('downloads', () => {

@@ -215,7 +215,7 @@ export function createTestContext(options: ContextOptions): TestContext {
 function evaluateCredentialExpression(value: string, credentials: IDataObject): string {
 	if (!value.startsWith('=')) return value;
 	return value.slice(1).replace(/\{\{([\s\S]+?)\}\}/g, (_all, code: string) =>
-		// eslint-disable-next-line @typescript-eslint/no-implied-eval
+		// eslint-disable-next-line @n8n/community-nodes/no-dangerous-functions -- evaluates the credential's own expression, as n8n does
 		String(new Function('$credentials', `return (${code});`)(credentials)),
 	);
 }

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test code: runs in Node under jest, never inside n8n */
 /**
  * Test doubles for the job runner: a fake clock (no real sleeping) and a fake Perceptis transport
  * that plays a small in-memory API whose jobs finish after a scripted duration of fake time.

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- test code: runs in Node under jest, never inside n8n */
 /**
  * The fault table's column definitions (test/faults/verdict.ts), on hand-made executions: what
  * counts as completed, as a clear error, as a job beyond one per item, as a lost job id, as a key seen.

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test code: runs in Node under jest, never inside n8n */
 /**
  * The request governor against a fake clock and a fake API with a fixed-window rate limit:
  * it backs off on 429, learns the limit, shares a Retry-After across all requests, recovers,

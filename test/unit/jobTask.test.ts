@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-hardcoded-secrets -- test code: runs in Node under jest, never inside n8n */
 /**
  * The job runner and its tasks against a fake clock and a fake transport: every request is
  * scripted, fake time moves only when the runner sleeps, nothing goes over the network.

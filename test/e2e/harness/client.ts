@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-hardcoded-secrets -- test code: runs in Node under jest, never inside n8n */
 /**
  * Drives a running n8n the way a person (editor, REST with the session cookie) or an integration
  * (public API with an API key) would. HTTP only to 127.0.0.1.

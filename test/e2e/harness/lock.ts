@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/require-node-api-error -- test code: runs in Node under jest, never inside n8n */
 /**
  * One e2e test file at a time, whatever jest's worker count: each file holds this lock (a directory
  * created atomically, with the holder's pid) while its n8n runs. A lock left by a dead process is taken over.

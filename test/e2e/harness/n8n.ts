@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/no-hardcoded-secrets -- test code: runs in Node under jest, never inside n8n */
 /**
  * Starts a real n8n (a pinned install made by scripts/n8n/install.sh) with this package loaded the way
  * a user's install loads it: package.json + dist/ under $N8N_USER_FOLDER/.n8n/nodes/node_modules/.
@@ -385,6 +386,7 @@ export async function startN8n(options: StartN8nOptions = {}): Promise<N8nInstan
  * metadata after it at debug level).
  */
 export function parseExecuteOutput(stdout: string): {
+	// eslint-disable-next-line @typescript-eslint/no-explicit-any -- n8n's run data, of any node
 	data: { resultData: { runData: Record<string, any[]>; error?: { message: string } } };
 	status?: string;
 	finished?: boolean;

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test code: runs in Node under jest, never inside n8n */
 /**
  * Which addresses the processes of a group listen on (Linux /proc), to prove n8n binds to loopback only.
  */

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test code: runs in Node under jest, never inside n8n */
 import * as net from 'net';
 
 /** A TCP port that was free on 127.0.0.1 a moment ago (the OS picks it). */

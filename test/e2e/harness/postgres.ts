@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/require-node-api-error, @n8n/community-nodes/no-hardcoded-secrets -- test code: runs in Node under jest, never inside n8n */
 /**
  * A throwaway PostgreSQL server (Debian's `postgresql` package) for n8n in queue mode: its own data
  * folder in a temp dir, a free port on 127.0.0.1, its unix socket in that temp dir. initdb and

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/require-node-api-error -- test code: runs in Node under jest, never inside n8n */
 /**
  * n8n in queue mode, the way users scale it: PostgreSQL, Redis, one main process (editor, API,
  * webhooks; it enqueues executions) and workers (`n8n worker`) that run them. Every process gets

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/require-node-api-error -- test code: runs in Node under jest, never inside n8n */
 /**
  * A throwaway redis-server (Debian's `redis-server` package) for n8n's queue: a free port on
  * 127.0.0.1, no persistence (no RDB snapshots, no AOF), its working folder in a temp dir.

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test code: runs in Node under jest, never inside n8n */
 /**
  * Where a secret must never be: n8n's log and its database files (sqlite plus its -wal/-shm journal).
  */

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-dangerous-functions -- test code: runs in Node under jest, never inside n8n */
 /**
  * Runs the Perceptis simulator (test/simulator/cli.js) in a child process, bound to 127.0.0.1, and
  * talks to its admin endpoints. n8n reaches it like the real API.
@@ -80,7 +81,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 				clearTimeout(timer);
 				try {
 					resolve(JSON.parse(line));
-				} catch (error) {
+				} catch {
 					reject(new Error(`the simulator's first line is not JSON: ${line}`));
 				}
 			}

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/require-node-api-error -- test code: runs in Node under jest, never inside n8n */
 /**
  * The usual setup of an e2e file: the e2e lock, a fast simulator, a real n8n with the package, a
  * signed-in client and a Perceptis credential with the simulator's Business key. `stop()` undoes
