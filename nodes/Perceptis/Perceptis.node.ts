@@ -19,7 +19,9 @@ export class Perceptis implements INodeType {
 		icon: { light: 'file:perceptis.svg', dark: 'file:perceptis.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ $parameter["operation"] }}',
+		// In words on the canvas: "Generate deck", "Get Status", … (not the raw operation value).
+		subtitle:
+			'={{ $parameter["operation"] === "generate" ? "Generate " + ($parameter["outputType"] === "deck" ? "deck" : "slide") : { getStatus: "Get Status", waitForCompletion: "Wait for Completion", download: "Download" }[$parameter["operation"]] }}',
 		description: 'Generate PowerPoint slides and decks from a prompt with Perceptis',
 		defaults: { name: 'Perceptis' },
 		usableAsTool: true,

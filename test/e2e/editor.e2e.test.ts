@@ -242,6 +242,8 @@ describe(`the Perceptis node in the n8n ${version} editor (Chromium)`, () => {
 			const onCanvas = page.locator(sel.canvasNode).filter({ hasText: 'Perceptis' });
 			await onCanvas.waitFor({ state: 'attached' });
 			expect(await onCanvas.count()).toBe(1);
+			// Its subtitle says the operation in words (and the output type), not the raw value.
+			await onCanvas.getByText('Generate slide').waitFor({ state: 'attached' });
 			await page.locator(sel.operationSelect).click();
 			const options = page.locator(`${sel.optionItem}:visible`);
 			await options.filter({ hasText: 'Wait for Completion' }).waitFor({ state: 'visible' });
