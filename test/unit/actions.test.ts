@@ -167,6 +167,24 @@ describe('Generate plan', () => {
 		expect(inLoop.idempotencyKey).not.toBe((await generate.plan.call(fakeCtx(base, [{ json: {} }], 3), 0)).start!.idempotencyKey);
 	});
 
+	it("a Retry from the executions list derives the key of the execution it retries (n8n 2.x's retryOf)", async () => {
+		const original = (await generate.plan.call(fakeCtx(base), 0)).start!.idempotencyKey; // execution exec-77
+		const retryCtx = (retryOf: unknown, mode = 'retry') =>
+			Object.assign(fakeCtx(base), { getExecutionId: () => 'exec-90', getMode: () => mode, additionalData: { hooks: { retryOf } } });
+		expect((await generate.plan.call(retryCtx('exec-77'), 0)).start!.idempotencyKey).toBe(original);
+		// Without what it needs (1.x, another mode, no id), the run's own execution id decides.
+		const own = defaultIdempotencyKey({
+			executionId: 'exec-90',
+			nodeId: 'node-id-7',
+			runIndex: 0,
+			itemIndex: 0,
+			body: { prompt: 'A slide about Q3', output_type: 'single_slide' },
+		});
+		expect((await generate.plan.call(retryCtx(undefined), 0)).start!.idempotencyKey).toBe(own);
+		expect((await generate.plan.call(retryCtx('exec-77', 'webhook'), 0)).start!.idempotencyKey).toBe(own);
+		expect((await generate.plan.call(retryCtx(''), 0)).start!.idempotencyKey).toBe(own);
+	});
+
 	it('sends the options only when set', async () => {
 		const plan = await generate.plan.call(
 			fakeCtx({

@@ -21,6 +21,7 @@ import {
 import { invalidParameter } from '../helpers/errors';
 import { defaultIdempotencyKey, keysPerItem, requestDigest } from '../helpers/idempotency';
 import { JobLedger, recordInLedger, resumeFromLedger } from '../helpers/jobLedger';
+import { retriedExecutionId } from '../helpers/retryOrigin';
 import type { JobPlan, JobTask } from '../helpers/jobTask';
 
 const show = { operation: ['generate'] };
@@ -247,7 +248,9 @@ export async function plan(this: IExecuteFunctions, itemIndex: number): Promise<
 	const idempotencyKey =
 		ownKey ||
 		defaultIdempotencyKey({
-			executionId: this.getExecutionId(),
+			// A Retry from the list derives the key of the run it retries (found again even when n8n
+			// kept nothing of that run: it crashed); every other run its own.
+			executionId: retriedExecutionId(this) ?? this.getExecutionId(),
 			nodeId: this.getNode().id ?? this.getNode().name,
 			runIndex,
 			itemIndex,
