@@ -1,32 +1,21 @@
 /**
- * Build steps that tsc cannot do, run by `npm run build` right after `tsc`:
- * - copy the icons and the codex (`*.node.json`) into dist/, keeping the folder structure, because
- *   n8n resolves `file:` icons and the codex relative to the compiled `.js` file;
- * - delete the declaration files tsc emits for credentials (tsconfig has `declaration: true`):
- *   n8n's package scanner rejects `*.d.ts` under dist/credentials.
- * Only nodes/ and credentials/ are read, so nothing from test/ can reach dist/.
+ * The build step tsc cannot do, run by `npm run build` right after `tsc`: copy the icons into
+ * dist/, keeping the folder structure, because n8n resolves `file:` icons relative to the compiled
+ * `.js` file. Only nodes/ and credentials/ are read, so nothing from test/ can reach dist/.
+ *
+ * tsc itself emits the codex (`*.node.json`, in tsconfig's `include`) and no declaration files
+ * (`declaration: false`: n8n's package scanner rejects `*.d.ts` under dist/credentials). That is
+ * what makes `n8n-node build` (n8n's CLI: tsc, then every `.png`/`.svg` into dist/) give the same
+ * dist/ as this build; `node scripts/check-n8n-node-build.mjs` compares the two.
  */
-const fs = require('node:fs');
-const path = require('node:path');
-const { src, dest, series } = require('gulp');
+const { src, dest } = require('gulp');
 
-const DIST = path.join(__dirname, 'dist');
-
-function copyAssets() {
+function copyIcons() {
 	// gulp 5 decodes files as UTF-8 text unless told otherwise; `encoding: false` copies bytes as-is
 	// (PNGs would be corrupted otherwise).
-	return src(
-		['nodes/**/*.{svg,png}', 'nodes/**/*.node.json', 'credentials/**/*.svg'],
-		{ base: '.', encoding: false },
-	).pipe(dest(DIST));
+	return src(['nodes/**/*.{svg,png}', 'credentials/**/*.{svg,png}'], { base: '.', encoding: false }).pipe(
+		dest('dist'),
+	);
 }
 
-async function removeCredentialDeclarations() {
-	const dir = path.join(DIST, 'credentials');
-	if (!fs.existsSync(dir)) return;
-	for (const file of fs.readdirSync(dir, { recursive: true })) {
-		if (/\.d\.ts(\.map)?$/.test(file)) fs.rmSync(path.join(dir, file));
-	}
-}
-
-exports['build:assets'] = series(copyAssets, removeCredentialDeclarations);
+exports['build:assets'] = copyIcons;

@@ -148,7 +148,8 @@ export async function settle(page: Page, timeoutMs = 5_000): Promise<void> {
 
 /**
  * Screenshots of one run go to a temporary folder. `publish()` copies chosen ones into
- * docs/screenshots/ — only when UPDATE_SCREENSHOTS=1, so a plain test run never touches the repository.
+ * .github/screenshots/ — only when UPDATE_SCREENSHOTS=1, so a plain test run never touches the repository.
+ * (A dot folder: `n8n-node build` copies every .png outside dot folders into dist/.)
  */
 export class Screenshots {
 	readonly taken = new Map<string, string>();
@@ -174,7 +175,7 @@ export class Screenshots {
 	/** Copies `{shotName: 'docs file name'}`; returns the files written (none unless UPDATE_SCREENSHOTS=1). */
 	publish(selection: Record<string, string>): string[] {
 		if (process.env.UPDATE_SCREENSHOTS !== '1') return [];
-		const target = path.join(REPO_ROOT, 'docs', 'screenshots');
+		const target = path.join(REPO_ROOT, '.github', 'screenshots');
 		fs.mkdirSync(target, { recursive: true });
 		const written: string[] = [];
 		for (const [shot, fileName] of Object.entries(selection)) {

@@ -6,7 +6,7 @@
  *
  * Needs: scripts/n8n/install.sh <version>, `npm run build`, and Debian's chromium
  * (apt-get update && apt-get install -y chromium). N8N_E2E_VERSION picks n8n (default 2.41.1).
- * Screenshots go to a temporary folder (printed); UPDATE_SCREENSHOTS=1 also refreshes docs/screenshots/.
+ * Screenshots go to a temporary folder (printed); UPDATE_SCREENSHOTS=1 also refreshes .github/screenshots/.
  */
 import type { Locator, Page, Response } from 'playwright-core';
 
@@ -181,7 +181,7 @@ describe(`the Perceptis node in the n8n ${version} editor (Chromium)`, () => {
 				`n8n ${version} editor walk-through`,
 				...timings.map((t) => `  ${t}`),
 				`screenshots: ${shots.taken.size ? shots.dir : '(none taken)'}`,
-				docs.length ? `updated: ${docs.join(', ')}` : 'docs/screenshots untouched (UPDATE_SCREENSHOTS=1 refreshes them on 2.x)',
+				docs.length ? `updated: ${docs.join(', ')}` : '.github/screenshots untouched (UPDATE_SCREENSHOTS=1 refreshes them on 2.x)',
 				browser?.blockedRequests.length ? `blocked non-local requests: ${[...new Set(browser.blockedRequests)].join(', ')}` : 'no non-local requests',
 				browser?.pageErrors.length ? `page errors: ${browser.pageErrors.join(' | ')}` : 'no page errors',
 			].join('\n'),
