@@ -222,8 +222,9 @@ export const CLASSES: FaultClass[] = [
 			where: 'restart',
 			signal,
 			plan(random) {
-				// Longer than n8n's graceful shutdown (30 s), so a SIGTERM leaves the wait unfinished.
-				const jobs = items(random, 1, 2, [45, 70]);
+				// SIGTERM: n8n waits up to 30 s for running executions, so most jobs outlast that (a
+				// shorter one ends within it, a result too); SIGKILL: anything longer than the kill.
+				const jobs = items(random, 1, 2, signal === 'SIGTERM' ? [35, 50] : [20, 40]);
 				return base({ summary: `${itemsWords(jobs)}`, items: jobs, retries: [{ of: 'latest', loadWorkflow: false }] });
 			},
 		}),
@@ -234,8 +235,8 @@ export const CLASSES: FaultClass[] = [
 		where: 'queue',
 		signal: 'SIGKILL',
 		plan(random) {
-			// Longer than n8n takes to end the execution of a dead worker (~40 s with the lowered lock times).
-			const jobs = items(random, 1, 2, [45, 70]);
+			// Still running when the worker dies, a few seconds after the start.
+			const jobs = items(random, 1, 2, [20, 40]);
 			return base({ summary: `${itemsWords(jobs)}`, items: jobs, retries: [{ of: 'latest', loadWorkflow: false }] });
 		},
 	},
