@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Every test, as CI runs it: build, lint (with n8n's package scanner), the unit and integration
-# suites, then the end-to-end suites in a real n8n (2.41.1, then 1.123.81) and the editor in
-# headless Chromium, with the quick benchmark and fault table in 2.41.1. Installs what is missing on
+# Every test, as CI runs it: build, lint (n8n-node lint in strict mode, the project's rules, n8n's
+# package scanner), the n8n-node build comparison, the unit and integration suites, then the
+# end-to-end suites in a real n8n (2.41.1, then 1.123.81) and the editor in headless Chromium,
+# with the quick benchmark and fault table in 2.41.1. Installs what is missing on
 # the way (n8n into the cache outside the repo, Debian's chromium, postgresql and redis-server when
 # running as root). Ends with one line: "N passed, N failed".
 set -euo pipefail
@@ -45,6 +46,20 @@ run_jest() {
 	local name="$1"; shift
 	npx jest "$@" --json --outputFile="$results/$name.json" || status=1
 }
+# A check that is not a jest run: one test in the closing count, passed or failed by its exit code.
+run_check() {
+	local name="$1"; shift
+	if "$@"; then
+		echo '{"numPassedTests":1,"numFailedTests":0}' >"$results/$name.json"
+	else
+		echo '{"numPassedTests":0,"numFailedTests":1}' >"$results/$name.json"
+		status=1
+	fi
+}
+
+# n8n's CLI build (tsc, then every .png/.svg) against ours (tsc + gulp), in two temp copies.
+step "n8n-node build gives the same dist/ as npm run build"
+run_check n8n-node-build node scripts/check-n8n-node-build.mjs
 
 step "unit and integration tests"
 run_jest fast --selectProjects unit integration
