@@ -9,6 +9,9 @@
  */
 import {
 	chain,
+	majorOf,
+	N8nClient,
+	startN8n,
 	nodeError,
 	nodeOutput,
 	perceptis,
@@ -18,7 +21,6 @@ import {
 	webhookTrigger,
 	type CredentialRef,
 	type Execution,
-	type N8nClient,
 	type SimulatorProcess,
 } from './harness';
 
@@ -158,5 +160,47 @@ describe(`retries never pay twice, in n8n ${version}`, () => {
 		}
 		expect(line).toContain(`Perceptis: execution ${executionId} was stopped; 1 job(s) keep running on Perceptis: ${job.id} (item 0,`);
 		expect(stack!.n8n.readLog()).toContain(`Perceptis: started job ${job.id} for item 0 of execution ${executionId}`);
+	});
+
+	// Last in the file: it restarts n8n (the stack's instance is gone afterwards).
+	test('n8n killed mid-wait, restarted, the crashed execution retried: the job is found again on 2.x', async () => {
+		const path = uniquePath('crash');
+		const workflowId = await client.deploy(
+			chain('crash then retry', [
+				webhookTrigger(path, 'Webhook', 'onReceived'),
+				perceptis(business, { operation: 'generate', outputType: 'deck', prompt: `${SLOW} Deck` }),
+			]),
+		);
+		await client.runWebhook(path, {});
+		const executionId = await client.waitForRunningExecution(workflowId);
+		const checking = async () => (await sim.requests()).some((r) => r.method === 'GET' && r.path.startsWith('/api/v1/status/'));
+		for (let i = 0; i < 100 && !(await checking()); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+		const [job] = await jobsOf();
+
+		const crashed = stack!.n8n;
+		await crashed.kill('SIGKILL');
+		const restarted = await startN8n({ version, userFolder: crashed.userFolder });
+		try {
+			const again = await N8nClient.ready(restarted.baseUrl);
+			const [execution] = await again.waitForExecutions(workflowId, 1);
+			expect(String(execution.id)).toBe(executionId);
+			expect(execution.status).toBe('crashed');
+			const retryId = await again.retryExecution(executionId, false, workflowId);
+			const retry = await again.getExecution(retryId);
+			const [item] = nodeOutput(retry, 'Perceptis');
+			const jobs = await jobsOf();
+			if (majorOf(version) >= 2) {
+				// n8n saved nothing of the node's run; the retry derives the key of the execution it
+				// retries, and Perceptis returns the job that key started.
+				expect(retry.status).toBe('success');
+				expect(item.json).toMatchObject({ jobId: job.id, status: 'completed' });
+				expect(jobs.map((j) => j.id)).toEqual([job.id]);
+			} else {
+				// n8n 1.x tells a node nothing of the execution it retries: a second job (README: limits).
+				expect(jobs).toHaveLength(2);
+			}
+		} finally {
+			await restarted.stop();
+		}
 	});
 });
