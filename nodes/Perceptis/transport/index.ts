@@ -190,12 +190,26 @@ interface FullResponse {
 	body: unknown;
 }
 
+/**
+ * The code of a request that failed below HTTP. n8n enforces a request's `timeout` by aborting
+ * it, which looks like a cancellation: only when the run itself ended (Stop, its deadline) is it
+ * one; otherwise it is a timeout, to be retried like any other.
+ */
+function failureCodeOf(error: unknown, runSignal: AbortSignal | undefined): string {
+	const code = networkCodeOf(error);
+	return code === 'ERR_CANCELED' && !runSignal?.aborted ? 'ETIMEDOUT' : code;
+}
+
 /** Runs one request; a failure below HTTP becomes a value, so no error object (and key) travels on. */
-async function send(request: () => Promise<unknown>, url: string): Promise<FullResponse | NetworkFailure> {
+async function send(
+	request: () => Promise<unknown>,
+	url: string,
+	runSignal: AbortSignal | undefined,
+): Promise<FullResponse | NetworkFailure> {
 	try {
 		return (await request()) as FullResponse;
 	} catch (error) {
-		return { networkCode: networkCodeOf(error), url: withoutQuery(url) };
+		return { networkCode: failureCodeOf(error, runSignal), url: withoutQuery(url) };
 	}
 }
 
@@ -205,7 +219,8 @@ async function send(request: () => Promise<unknown>, url: string): Promise<FullR
  */
 export async function createTransport(
 	ctx: IExecuteFunctions,
-	downloadSignal?: AbortSignal,
+	/** Aborted when the run ends (Stop, its deadline): ends downloads, and tells timeouts from Stop. */
+	runSignal?: AbortSignal,
 ): Promise<PerceptisTransport | BaseUrlError> {
 	const credentials = await ctx.getCredentials(CREDENTIAL_TYPE);
 	const origin = checkedOrigin(credentials.baseUrl);
@@ -227,6 +242,7 @@ export async function createTransport(
 						disableFollowRedirect: true,
 					}),
 				url,
+				runSignal,
 			);
 			if (isNetworkFailure(answer)) return answer;
 			const next =
@@ -274,9 +290,10 @@ export async function createTransport(
 						returnFullResponse: true,
 						ignoreHttpStatusErrors: true,
 						timeout: TIMING.downloadRequestTimeoutMs,
-						abortSignal: downloadSignal,
+						abortSignal: runSignal,
 					}),
 				url,
+				runSignal,
 			);
 			if (isNetworkFailure(answer)) return answer;
 			const body = answer.body;
@@ -295,7 +312,7 @@ export async function createTransport(
 				return { statusCode: answer.statusCode, headers, head, content, discard };
 			} catch (error) {
 				discard();
-				return { networkCode: networkCodeOf(error), url: withoutQuery(url) };
+				return { networkCode: failureCodeOf(error, runSignal), url: withoutQuery(url) };
 			}
 		},
 	};
