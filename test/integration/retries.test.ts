@@ -116,8 +116,14 @@ describe('several items, one of them fails (no Continue On Fail)', () => {
 		});
 		const jobs = first.error!.context!.jobs as IDataObject[];
 		expect(jobs).toEqual([
-			{ itemIndex: 0, jobId: expect.any(String), status: 'completed' },
-			{ itemIndex: 1, jobId: expect.any(String), status: expect.stringMatching(/^(pending|processing)$/), error: 'deadline_exceeded' },
+			{ itemIndex: 0, jobId: expect.any(String), status: 'completed', idempotencyKey: expect.stringMatching(/^n8n-/) },
+			{
+				itemIndex: 1,
+				jobId: expect.any(String),
+				status: expect.stringMatching(/^(pending|processing)$/),
+				idempotencyKey: expect.stringMatching(/^n8n-/),
+				error: 'deadline_exceeded',
+			},
 		]);
 
 		const retry = await runPerceptis(sim, (i) => deck(prompts[i]), {
@@ -183,4 +189,21 @@ describe('no execution id (outside a saved execution)', () => {
 		await runPerceptis(sim, deck('Deck'), { executionId: null });
 		expect(jobsCreated()).toBe(2);
 	}, 30_000);
+});
+
+describe('a start whose answer was lost after the job was created', () => {
+	it('the error gives the key that gets the job back, and a Retry of the execution does', async () => {
+		// Every attempt's answer is lost after the job exists: the node never learns its id.
+		sim.injectFault({ method: 'POST', path: '/api/v1/generate', kind: 'reset-after', times: 4 });
+		const nodeContext: IDataObject = {};
+		const first = await runPerceptis(sim, deck('Deck'), { executionId: 'exec-1', nodeContext });
+		const [entry] = first.error!.context!.jobs as IDataObject[];
+		expect(entry).toMatchObject({ itemIndex: 0, jobId: null, idempotencyKey: expect.stringMatching(/^n8n-/) });
+		expect(first.error!.description).toContain(`sends the same key (${String(entry.idempotencyKey)})`);
+		expect(jobsCreated()).toBe(1);
+
+		const retry = await runPerceptis(sim, deck('Deck'), { executionId: 'exec-2', nodeContext: copyOf(nodeContext) });
+		expect(retry.items[0].json).toMatchObject({ jobId: sim.jobs()[0].id, status: 'completed' });
+		expect(jobsCreated()).toBe(1);
+	}, 60_000);
 });

@@ -64,6 +64,8 @@ function jobsOfRun(tasks: JobTask[]): IDataObject[] {
 		itemIndex: task.plan.itemIndex,
 		jobId: task.jobId ?? null,
 		status: task.snapshot?.status ?? (task.jobId ? 'started' : 'not started'),
+		// Without a job id (the start's answer was lost), the key is what gets the job back.
+		...(task.plan.start ? { idempotencyKey: task.plan.start.idempotencyKey } : {}),
 		...(task.failure ? { error: task.failure.apiCode ?? task.failure.kind } : {}),
 		...(task.failedJobIds.length ? { replacedFailedJobs: [...task.failedJobIds] } : {}),
 	}));

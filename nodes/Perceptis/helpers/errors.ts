@@ -79,6 +79,16 @@ function withApiWords(headline: string, failure: Failure): string {
 		: headline;
 }
 
+/**
+ * A start whose answer never arrived may still have created the job: its id is unknown, but the
+ * key that returns it is not.
+ */
+function startMayExistHint(c: FailureContext): string {
+	return c.idempotencyKey
+		? `Retries used the same Idempotency-Key, so no job was started twice. Perceptis may have started it before the answer was lost: a Retry of this execution sends the same key (${c.idempotencyKey}) and gets that job back instead of a new one.`
+		: 'Retries used the same Idempotency-Key, so no job was started twice.';
+}
+
 const WORDING: Record<FailureKind, (f: Failure, c: FailureContext) => Wording> = {
 	unauthorized: (f) => ({
 		message: withApiWords('The Perceptis API key is invalid or revoked (HTTP 401)', f),
@@ -139,7 +149,7 @@ const WORDING: Record<FailureKind, (f: Failure, c: FailureContext) => Wording> =
 		description: `${BASE_URL_HINT} ${
 			c.jobId
 				? resumeHint(c.jobId)
-				: 'Retries used the same Idempotency-Key, so no job was started twice.'
+				: startMayExistHint(c)
 		}`,
 	}),
 	redirected: (f, c) => {
@@ -160,7 +170,7 @@ const WORDING: Record<FailureKind, (f: Failure, c: FailureContext) => Wording> =
 		description: `${
 			c.jobId
 				? `The node retried until it gave up. ${resumeHint(c.jobId)}`
-				: "Check the Base URL in the Perceptis API credential and this n8n instance's network access. Retries used the same Idempotency-Key, so no job was started twice."
+				: `Check the Base URL in the Perceptis API credential and this n8n instance's network access. ${startMayExistHint(c)}`
 		} (Error code: ${f.networkCode ?? 'unknown'}.)`,
 	}),
 	http_error: (f) => ({
