@@ -12,3 +12,4 @@ export * from './stack';
 export * from './postgres';
 export * from './redis';
 export * from './queue';
+export * from './registry';
