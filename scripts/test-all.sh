@@ -19,6 +19,9 @@ for version in "${N8N_VERSIONS[@]}"; do
 	bash scripts/n8n/install.sh "$version" >"$results/install-$version.out" 2>"$results/install-$version.log" &
 	install_pids+=($!)
 done
+# verdaccio, the private npm registry of the install suite (kept out of package.json: it needs an npm override).
+bash scripts/registry/install.sh >"$results/install-registry.out" 2>"$results/install-registry.log" &
+registry_pid=$!
 
 # Debian packages of the end-to-end suites: chromium (the editor test), postgresql and redis-server
 # (the queue-mode suite). One apt-get for whatever is missing; nothing when all are there.
@@ -63,6 +66,10 @@ run_check n8n-node-build node scripts/check-n8n-node-build.mjs
 
 step "unit and integration tests"
 run_jest fast --selectProjects unit integration
+
+if ! wait "$registry_pid"; then
+	echo "installing verdaccio failed:"; tail -30 "$results/install-registry.log"; exit 1
+fi
 
 for i in "${!N8N_VERSIONS[@]}"; do
 	version="${N8N_VERSIONS[$i]}"

@@ -1,6 +1,6 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/no-hardcoded-secrets -- test code: runs in Node under jest, never inside n8n */
 /**
- * A private npm registry on 127.0.0.1 (verdaccio, a devDependency) for installing the package the way
+ * A private npm registry on 127.0.0.1 (verdaccio, installed outside the repository by scripts/registry/install.sh) for installing the package the way
  * a user's n8n installs it: `npm pack` the built package, `npm publish` the tarball here, point
  * n8n's N8N_COMMUNITY_PACKAGES_REGISTRY at it. No uplinks: nothing is proxied to the internet, a
  * name that was not published here is a 404. Every npm call of the harness runs with a userconfig
@@ -12,13 +12,15 @@ import * as os from 'os';
 import * as path from 'path';
 import { promisify } from 'util';
 
-import { REPO_ROOT } from './install';
+import { n8nCacheRoot, REPO_ROOT } from './install';
 import { stopProcessGroup, trackProcess } from './n8n';
 import { freePorts } from './ports';
 
 const run = promisify(execFile);
 
-export const VERDACCIO_BIN = path.join(REPO_ROOT, 'node_modules', 'verdaccio', 'bin', 'verdaccio');
+/** Pinned with scripts/registry/install.sh (which keeps the npm override verdaccio needs out of package.json). */
+export const VERDACCIO_VERSION = process.env.PERCEPTIS_VERDACCIO_VERSION || '6.8.0';
+export const VERDACCIO_BIN = path.join(n8nCacheRoot(), `verdaccio-${VERDACCIO_VERSION}`, 'node_modules', 'verdaccio', 'bin', 'verdaccio');
 
 /**
  * What npm sends as a credential. npm refuses to publish without one (ENEEDAUTH); verdaccio treats a
@@ -87,7 +89,7 @@ function verdaccioConfig(storage: string, htpasswd: string): string {
 /** Starts verdaccio on 127.0.0.1:<free port> in a new temp folder. */
 export async function startRegistry(options: { readyTimeoutMs?: number } = {}): Promise<NpmRegistry> {
 	if (!fs.existsSync(VERDACCIO_BIN)) {
-		throw new Error(`verdaccio is not installed (${VERDACCIO_BIN} is missing): run \`npm install\` (it is a devDependency).`);
+		throw new Error(`verdaccio is not installed (${VERDACCIO_BIN} is missing): run \`bash scripts/registry/install.sh\` (npm run test:all does).`);
 	}
 	const started = Date.now();
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'perceptis-registry-'));
