@@ -12,4 +12,5 @@ export * from './stack';
 export * from './postgres';
 export * from './redis';
 export * from './queue';
+export * from './fakeModel';
 export * from './registry';
