@@ -199,6 +199,13 @@ function rowOf(cls: FaultClass, records: TrialRecord[]): Row {
 		if (shown.length) notes.push(`n8n showed the execution ${cls.where === 'restart' ? 'after the restart' : 'after the kill'}: ${count(shown)}`);
 		notes.push(`Retried from the list: ${records.filter((r) => r.retried.length).length}`);
 	}
+	const probed = records.filter((r) => r.probe);
+	if (probed.length) {
+		const lost = probed.reduce((sum, r) => sum + r.probe!.lost, 0);
+		const named = probed.reduce((sum, r) => sum + r.probe!.named, 0);
+		const second = probed.reduce((sum, r) => sum + r.probe!.secondJobs, 0);
+		notes.push(`one Retry from the list named ${named} of the ${lost} lost ids${second ? ` and started ${second} second job(s)` : ''}`);
+	}
 	const refused = records.flatMap((r) => r.notes.filter((n) => n.includes('refused')));
 	if (refused.length) notes.push(`Retry refused ×${refused.length}`);
 	return {
@@ -248,7 +255,7 @@ const LEGEND = [
 	'**failed, unclear**: any other end (the rule it broke is in the trial list below), and trials that could not run.',
 	'**jobs beyond one per item**: jobs the simulator created for the trial, minus one per input item, minus the new jobs counted as expected (next column). Must be 0.',
 	"**new jobs for failed jobs retried**: a Retry of an execution whose error lists an item's job as `failed` may start one new job for that item — once per failed execution retried, however often it is retried. These are expected and not counted as beyond one per item.",
-	"**job ids lost**: jobs the simulator created whose id no execution of the trial names — not in an output item (`jobId`, `replacedFailedJobs`, `error.jobId`) nor in the node's error (`context.jobId`, `context.jobs[].jobId` / `.replacedFailedJobs`). Must be 0.",
+	"**job ids lost**: jobs the simulator created whose id no execution of the trial names — not in an output item (`jobId`, `replacedFailedJobs`, `error.jobId`) nor in the node's error (`context.jobId`, `context.jobs[].jobId` / `.replacedFailedJobs`). Must be 0. A trial that lost ids and planned no Retry then gets one Retry from the executions list (original workflow), as the error may advise: the notes say how many lost ids it named; a second job it starts for an item counts as beyond one per item.",
 	"**key seen**: the simulator's keys in an execution's data (outputs included), any request to the storage or foreign host that carried `Authorization`, and a key in n8n's log (debug level) while the trial ran — a key in the log is counted for every trial running at that moment. n8n's whole logs and database files are checked at the end too (below the table). Must be 0.",
 ];
 
@@ -276,7 +283,10 @@ function render(run: Run, classes: FaultClass[], minutes: number): { text: strin
 		if (!v) continue;
 		const executions = record.executions.map((e) => `#${e.id} ${e.status}`).join(', ');
 		const jobs = record.jobs.map((j) => `${j.id} (${j.status})`).join(', ');
-		if (v.beyondOnePerItem) problems.push(`${name}: ${v.beyondOnePerItem} job(s) beyond one per item — jobs ${jobs}; executions ${executions}`);
+		if (v.beyondOnePerItem) {
+			const byProbe = record.probe?.secondJobs ? ` (${record.probe.secondJobs} started by one Retry of the lost ids, ${record.probe.execution})` : '';
+			problems.push(`${name}: ${v.beyondOnePerItem} job(s) beyond one per item${byProbe} — jobs ${jobs}; executions ${executions}`);
+		}
 		if (v.lostJobIds.length) problems.push(`${name}: job id(s) lost: ${v.lostJobIds.join(', ')} — executions ${executions}`);
 		if (v.keySightings.length) problems.push(`${name}: key seen: ${v.keySightings.join('; ')}`);
 	}
@@ -333,7 +343,10 @@ function render(run: Run, classes: FaultClass[], minutes: number): { text: strin
 				: v!.outcome === 'completed'
 					? 'completed'
 					: `${v!.outcome === 'failed-clear' ? 'clear' : 'UNCLEAR'}: ${v!.detail}${said}`;
-			const extra = r.notes.length ? ` [${r.notes.join('; ')}]` : '';
+			const probe = r.probe
+				? [`one Retry of the lost ids: ${r.probe.refused ? `refused (${r.probe.refused})` : `${r.probe.execution}, named ${r.probe.named} of ${r.probe.lost}, ${r.probe.secondJobs} second job(s)`}`]
+				: [];
+			const extra = r.notes.length || probe.length ? ` [${[...r.notes, ...probe].join('; ')}]` : '';
 			return `#${r.index} ${what}, ${v?.jobs ?? '?'} job(s), ${r.seconds?.toFixed(0) ?? '?'} s${extra}`;
 		});
 		return `- **${cls.id}**: ${words.join('; ')}`;

@@ -14,7 +14,7 @@ import type { CredentialRef, Execution, N8nInstance, QueueStack, SimulatorProces
 import { databaseFiles, filesContaining, N8nClient, perceptis, PERCEPTIS_CREDENTIAL_TYPE, startN8n, startSimulator, uniquePath } from '../e2e/harness';
 import type { FaultClass, RetryStep, TrialPlan } from './classes';
 import type { SimJob, Verdict } from './verdict';
-import { judge, NODE_NAME } from './verdict';
+import { itemOfJob, judge, keySightings, namedJobIds, NODE_NAME } from './verdict';
 
 export const sleep = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
 export const log = (line: string) => process.stderr.write(`[faults ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
@@ -206,6 +206,12 @@ export interface TrialRecord {
 	logWindows: LogWindow[];
 	/** What happened on the way, in words (restart: what n8n did with the execution). */
 	notes: string[];
+	/**
+	 * A trial that lost job ids and planned no Retry gets one Retry from the executions list
+	 * (original workflow), as its error may advise: which lost ids it named, and the new jobs it
+	 * started for items that already had one (counted as beyond one per item).
+	 */
+	probe?: { lost: number; named: number; secondJobs: number; execution?: string; refused?: string };
 	/** Restart and queue rows: the status n8n showed for the first execution once it was back. */
 	shownAs?: string;
 	/** Injected faults the simulator served (of those planned), and its 429 answers (faults and rate limit). */
@@ -399,8 +405,9 @@ export async function runTrial(ctx: TrialContext, instance: Instance, record: Tr
 		record.executions.push(await nextExecution(instance.client, record.workflowId, new Set(), record.plan.limitMs));
 		await retryUntilDone(instance, record, record.plan.limitMs);
 		healthy = await collect(sim, record);
-		window.to = instance.logSize();
 		judgeRecord(record, ctx.keys);
+		if (healthy && record.verdict?.lostJobIds.length && record.plan.retries.length === 0) healthy = await probeLostJobs(ctx, instance, record, sim);
+		window.to = instance.logSize();
 		await instance.client.deactivate(record.workflowId).catch(() => undefined);
 	} catch (error) {
 		record.error = (error as Error).message;
@@ -410,6 +417,39 @@ export async function runTrial(ctx: TrialContext, instance: Instance, record: Tr
 		await ctx.pool.release(sim, healthy);
 		record.seconds = (Date.now() - began) / 1000;
 	}
+}
+
+/**
+ * One Retry from the executions list of a trial whose job ids were lost: does it name them (the
+ * same jobs, found again by their Idempotency-Key), or start second ones? The trial's own columns
+ * stay as judged; a second job is added to its jobs beyond one per item, and a key the Retry's
+ * data holds to its key sightings.
+ */
+async function probeLostJobs(ctx: TrialContext, instance: Instance, record: TrialRecord, sim: SimulatorProcess): Promise<boolean> {
+	const verdict = record.verdict!;
+	const lost = verdict.lostJobIds;
+	const before = new Set(record.jobs.map((job) => job.id));
+	const itemsWithJobs = new Set(record.jobs.map((job) => itemOfJob(job, record.prompts)));
+	const probe: NonNullable<TrialRecord['probe']> = { lost: lost.length, named: 0, secondJobs: 0 };
+	record.probe = probe;
+	try {
+		const retryId = await instance.client.retryExecution(String(record.executions.at(-1)!.id), false, record.workflowId!);
+		const execution = await finishedExecution(instance.client, retryId, record.plan.limitMs);
+		probe.execution = `#${execution.id} ${execution.status}`;
+		const named = namedJobIds(execution);
+		probe.named = lost.filter((id) => named.has(id)).length;
+		verdict.keySightings.push(...keySightings({ executions: [execution], requests: [], keys: ctx.keys, keysInLog: 0 }));
+	} catch (error) {
+		probe.refused = (error as Error).message.slice(0, 200);
+	}
+	const settled = await settle(sim);
+	const jobs = (await sim.jobs()) as SimJob[];
+	const added = jobs.filter((job) => !before.has(job.id));
+	probe.secondJobs = added.filter((job) => itemsWithJobs.has(itemOfJob(job, record.prompts))).length;
+	verdict.beyondOnePerItem += probe.secondJobs;
+	const requests = await sim.requests();
+	verdict.keySightings.push(...keySightings({ executions: [], requests: requests.slice(record.requests.length), keys: ctx.keys, keysInLog: 0 }));
+	return settled;
 }
 
 /** The trial's verdict; reads its log windows, so it runs while the logs are still there. */
