@@ -13,4 +13,5 @@ export * from './postgres';
 export * from './redis';
 export * from './queue';
 export * from './fakeModel';
+export * from './aiWorkflows';
 export * from './registry';

@@ -105,6 +105,8 @@ export interface PerceptisParameters {
 		downloadFiles?: boolean;
 		binaryPropertyName?: string;
 		outputItems?: 'perJob' | 'perFile';
+		/** Wait as AI Tool (Seconds): how long a tool call waits for its job. */
+		toolWaitSeconds?: number;
 	};
 	[key: string]: unknown;
 }
