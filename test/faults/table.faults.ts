@@ -173,6 +173,7 @@ interface Row {
 	beyond: number;
 	replacements: number;
 	lost: number;
+	onlyInLog: number;
 	keys: number;
 	notes: string;
 }
@@ -218,6 +219,7 @@ function rowOf(cls: FaultClass, records: TrialRecord[]): Row {
 		beyond: v.reduce((sum, x) => sum + x.beyondOnePerItem, 0),
 		replacements: v.reduce((sum, x) => sum + x.replacements, 0),
 		lost: v.reduce((sum, x) => sum + x.lostJobIds.length, 0),
+		onlyInLog: v.reduce((sum, x) => sum + x.onlyInLogJobIds.length, 0),
 		keys: v.reduce((sum, x) => sum + x.keySightings.length, 0),
 		notes: notes.join('; '),
 	};
@@ -231,6 +233,7 @@ const HEADERS = [
 	'failed, unclear',
 	'jobs beyond one per item (must be 0)',
 	'job ids lost (must be 0)',
+	"job ids only in n8n's log",
 	'key seen (must be 0)',
 	'new jobs for failed jobs retried (expected)',
 	'notes',
@@ -244,6 +247,7 @@ const rowCells = (row: Row): Cell[] => [
 	row.unclear + row.couldNotRun,
 	row.beyond,
 	row.lost,
+	row.onlyInLog,
 	row.keys,
 	row.replacements,
 	[row.couldNotRun ? `${row.couldNotRun} could not run` : '', row.notes].filter(Boolean).join('; '),
@@ -255,7 +259,8 @@ const LEGEND = [
 	'**failed, unclear**: any other end (the rule it broke is in the trial list below), and trials that could not run.',
 	'**jobs beyond one per item**: jobs the simulator created for the trial, minus one per input item, minus the new jobs counted as expected (next column). Must be 0.',
 	"**new jobs for failed jobs retried**: a Retry of an execution whose error lists an item's job as `failed` may start one new job for that item — once per failed execution retried, however often it is retried. These are expected and not counted as beyond one per item.",
-	"**job ids lost**: jobs the simulator created whose id no execution of the trial names — not in an output item (`jobId`, `replacedFailedJobs`, `error.jobId`) nor in the node's error (`context.jobId`, `context.jobs[].jobId` / `.replacedFailedJobs`). Must be 0. A trial that lost ids and planned no Retry then gets one Retry from the executions list (original workflow), as the error may advise: the notes say how many lost ids it named; a second job it starts for an item counts as beyond one per item.",
+	"**job ids lost**: jobs the simulator created whose id nothing names — no execution of the trial (not in an output item: `jobId`, `replacedFailedJobs`, `error.jobId`; nor in the node's error: `context.jobId`, `context.jobs[].jobId` / `.replacedFailedJobs`) and not n8n's log. Must be 0. A trial whose executions name an id nowhere and that planned no Retry then gets one Retry from the executions list (original workflow), as the error advises (it gives the item's Idempotency-Key): an id that Retry names was found again, not lost (the notes say how many); a second job it starts for an item counts as beyond one per item.",
+	"**job ids only in n8n's log**: ids no execution names, because n8n kept nothing of the run (a queue-mode worker killed: n8n 2.x fails the execution with no data and its Retry does not run the node), but that n8n's log names in the node's line `Perceptis: started job <id> for item <i> of execution <n>`, written the moment each job exists. Not lost — the log is the record left — and not in any execution either.",
 	"**key seen**: the simulator's keys in an execution's data (outputs included), any request to the storage or foreign host that carried `Authorization`, and a key in n8n's log (debug level) while the trial ran — a key in the log is counted for every trial running at that moment. n8n's whole logs and database files are checked at the end too (below the table). Must be 0.",
 ];
 

@@ -438,6 +438,8 @@ async function probeLostJobs(ctx: TrialContext, instance: Instance, record: Tria
 		probe.execution = `#${execution.id} ${execution.status}`;
 		const named = namedJobIds(execution);
 		probe.named = lost.filter((id) => named.has(id)).length;
+		// Named by the Retry: the job was found again (by its Idempotency-Key), not lost.
+		verdict.lostJobIds = lost.filter((id) => !named.has(id));
 		verdict.keySightings.push(...keySightings({ executions: [execution], requests: [], keys: ctx.keys, keysInLog: 0 }));
 	} catch (error) {
 		probe.refused = (error as Error).message.slice(0, 200);
@@ -463,7 +465,15 @@ export function judgeRecord(record: TrialRecord, keys: string[]): void {
 		requests: record.requests,
 		keys,
 		keysInLog: record.logWindows.reduce((sum, window) => sum + keysInWindow(window, keys), 0),
+		jobIdsInLog: new Set(record.logWindows.flatMap((window) => jobIdsInWindow(window))),
 	});
+}
+
+/** The job ids of the node's "Perceptis: started job <id> for item …" lines in a log window. */
+export function jobIdsInWindow(window: LogWindow): string[] {
+	if (!fs.existsSync(window.path)) return [];
+	const text = fs.readFileSync(window.path, 'utf8').slice(window.from, window.to);
+	return [...text.matchAll(/Perceptis: started job (\S+) for item /g)].map((match) => match[1]);
 }
 
 // -------------------------------------------------------------------------------------------------

@@ -32,6 +32,11 @@ export interface TrialFacts {
 	keys: string[];
 	/** Occurrences of a key in the parts of n8n's log written while this trial ran. */
 	keysInLog: number;
+	/**
+	 * Job ids n8n's log names in the node's own line "Perceptis: started job <id> for item …", in
+	 * the parts written while this trial ran (the only record left when n8n keeps nothing of a run).
+	 */
+	jobIdsInLog?: ReadonlySet<string>;
 }
 
 export interface Verdict {
@@ -48,8 +53,10 @@ export interface Verdict {
 	replacements: number;
 	/** Must be 0: jobs − one per item − replacements. */
 	beyondOnePerItem: number;
-	/** Must be 0: ids of simulator jobs that no execution of the trial names. */
+	/** Must be 0: ids of simulator jobs that no execution of the trial names, nor n8n's log. */
 	lostJobIds: string[];
+	/** Ids no execution names, but n8n's log does (the node logs every job it starts). */
+	onlyInLogJobIds: string[];
 	/** Must be 0: where a key was seen (execution data, storage/foreign requests, n8n's log). */
 	keySightings: string[];
 }
@@ -207,8 +214,10 @@ export function judge(facts: TrialFacts): Verdict {
 	const beyond = byItem.reduce((sum, jobs, index) => sum + Math.max(0, jobs.length - 1 - replacementsPerItem[index]), 0) + strays;
 	const named = new Set<string>();
 	for (const execution of facts.executions) for (const id of namedJobIds(execution)) named.add(id);
-	const lostJobIds = facts.jobs.map((job) => job.id).filter((id) => !named.has(id));
-	const base = { jobs: facts.jobs.length, replacements, beyondOnePerItem: beyond, lostJobIds, keySightings: keySightings(facts) };
+	const unnamed = facts.jobs.map((job) => job.id).filter((id) => !named.has(id));
+	const onlyInLogJobIds = unnamed.filter((id) => facts.jobIdsInLog?.has(id));
+	const lostJobIds = unnamed.filter((id) => !facts.jobIdsInLog?.has(id));
+	const base = { jobs: facts.jobs.length, replacements, beyondOnePerItem: beyond, lostJobIds, onlyInLogJobIds, keySightings: keySightings(facts) };
 	if (!final) return { ...base, outcome: 'failed-unclear', detail: 'no execution' };
 	const notCompleted = completedProblem(final, byItem);
 	if (notCompleted === undefined) return { ...base, outcome: 'completed', detail: 'completed' };

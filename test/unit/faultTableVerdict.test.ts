@@ -71,6 +71,12 @@ describe('fault table verdicts', () => {
 		expect(judge(facts({ jobs, executions: [failed(1, partial, 'Perceptis job j2 did not finish')] })).detail).toMatch(/no entry for item 0/);
 	});
 
+	it("a job no execution names but n8n's log does (n8n kept nothing of the run) is not lost, and counted apart", () => {
+		const gone = execution(1, {}, 'error');
+		const v = judge(facts({ jobs: [job('j1', 0), job('j2', 1)], executions: [gone], jobIdsInLog: new Set(['j1']) }));
+		expect(v).toMatchObject({ lostJobIds: ['j2'], onlyInLogJobIds: ['j1'] });
+	});
+
 	it('a job the node never heard of is lost, and makes the failure unclear', () => {
 		const context = { failureKind: 'cancelled', itemIndex: 0, jobs: [{ itemIndex: 0, jobId: null }, { itemIndex: 1, jobId: 'j2' }] };
 		const v = judge(facts({ jobs: [job('j1', 0), job('j2', 1)], executions: [failed(1, context, 'The Perceptis request was cancelled')] }));
