@@ -14,8 +14,13 @@
  *     trigger with `n8n execute --id=… --rawOutput` (the CLI starts at a Manual Trigger). Its
  *     Settings → outputFolder is pointed at a temporary folder, which N8N_RESTRICT_FILE_ACCESS_TO
  *     allows (n8n 2.x only writes inside ~/.n8n-files by default);
- *   - long-job-start-then-wait: run with `n8n execute` through its Manual Trigger.
+ *   - long-job-start-then-wait: run with `n8n execute` through its Manual Trigger;
+ *   - agent-deck (Chat Trigger → AI Agent with OpenAI Chat Model, Simple Memory and the Perceptis
+ *     tools): its chat made public on a fresh webhook and its model given a credential whose Base
+ *     URL is the fake model (test/e2e/harness/fakeModel.ts); two chat messages: Generate, then Get
+ *     Status with the job ID from the conversation. The file leaves the OpenAI credential to the user.
  */
+import { randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -28,10 +33,13 @@ import {
 	parseExecuteOutput,
 	PERCEPTIS_CREDENTIAL_TYPE,
 	REPO_ROOT,
+	OPENAI_CREDENTIAL_TYPE,
 	selectedN8nVersion,
+	startFakeModel,
 	startN8n,
 	startSimulator,
 	type BinaryMeta,
+	type FakeModel,
 	type CredentialRef,
 	type N8nInstance,
 	type SimulatorProcess,
@@ -45,7 +53,9 @@ import { launchBrowser, type BrowserSession } from './browser';
 
 const version = selectedN8nVersion();
 const EXAMPLES_DIR = path.join(REPO_ROOT, 'examples');
-const EXAMPLE_FILES = ['webhook-prompt-to-deck.json', 'weekly-deck.json', 'long-job-start-then-wait.json'];
+const EXAMPLE_FILES = ['webhook-prompt-to-deck.json', 'weekly-deck.json', 'long-job-start-then-wait.json', 'agent-deck.json'];
+/** The Perceptis node and its AI-tool variant (`…perceptisTool`). */
+const isPerceptisNode = (node: { type: string }) => node.type.startsWith('n8n-nodes-perceptis.');
 /** The credential name the example files reference (with a placeholder id). */
 const CREDENTIAL_NAME = 'Perceptis API';
 
@@ -162,16 +172,24 @@ describe(`example workflows in n8n ${version}`, () => {
 				expect(reference).toEqual({ perceptisApi: { id: null, name: CREDENTIAL_NAME } });
 			}
 			const names = new Set(example.nodes.map((n) => n.name));
-			const connections = example.connections as Record<string, { main: Array<Array<{ node: string }>> }>;
+			// `main` links, and the `ai_*` links of an agent's sub-nodes (model, memory, tools) to the agent.
+			const connections = example.connections as Record<string, Record<string, Array<Array<{ node: string; type: string }>>>>;
 			const targets = new Set<string>();
-			for (const [source, { main }] of Object.entries(connections)) {
+			const subNodes = new Set<string>();
+			for (const [source, byType] of Object.entries(connections)) {
 				expect(names).toContain(source);
-				for (const output of main) for (const link of output) targets.add(link.node);
+				for (const [type, outputs] of Object.entries(byType)) {
+					if (type !== 'main') subNodes.add(source);
+					for (const output of outputs) for (const link of output) {
+						expect(link.type).toBe(type);
+						targets.add(link.node);
+					}
+				}
 			}
 			for (const target of targets) expect(names).toContain(target);
-			// Every node but triggers and sticky notes has an input.
+			// Every node but triggers, sticky notes and sub-nodes has an input.
 			const unconnected = example.nodes.filter(
-				(n) => !/trigger|webhook|stickyNote/i.test(n.type) && !targets.has(n.name),
+				(n) => !/trigger|webhook|stickyNote/i.test(n.type) && !targets.has(n.name) && !subNodes.has(n.name),
 			);
 			expect(unconnected.map((n) => n.name)).toEqual([]);
 		});
@@ -194,7 +212,7 @@ describe(`example workflows in n8n ${version}`, () => {
 			// The CLI keeps the file's id (n8n 2.41's CLI refuses a workflow without one).
 			const saved = await client.api<{ name: string; nodes: WorkflowNode[]; active: boolean }>('GET', `/workflows/${example.id}`);
 			expect(saved).toMatchObject({ name: example.name, active: false });
-			const perceptisNodes = saved.nodes.filter((n) => n.type === 'n8n-nodes-perceptis.perceptis');
+			const perceptisNodes = saved.nodes.filter(isPerceptisNode);
 			expect(perceptisNodes.length).toBeGreaterThan(0);
 			for (const node of perceptisNodes) {
 				expect({ node: node.name, credentials: node.credentials }).toEqual({
@@ -259,7 +277,7 @@ describe(`example workflows in n8n ${version}`, () => {
 			await page.keyboard.press('Control+s');
 			const response = await saved;
 			const body = (await response.json()) as { data: { id: string; nodes: WorkflowNode[] } };
-			const references = body.data.nodes.filter((n) => n.type === 'n8n-nodes-perceptis.perceptis').map((n) => n.credentials);
+			const references = body.data.nodes.filter(isPerceptisNode).map((n) => n.credentials);
 			expect(references).toHaveLength(example.nodes.filter((n) => n.credentials).length);
 			for (const reference of references) {
 				expect({ file, reference }).toEqual({ file, reference: { perceptisApi: { id: credential.id, name: CREDENTIAL_NAME } } });
@@ -385,6 +403,97 @@ describe(`example workflows in n8n ${version}`, () => {
 			const file = downloaded.binary?.data;
 			expect(file).toMatchObject({ mimeType: PPTX_MIME, fileName: `perceptis-${jobId}.pptx` });
 			assertPptx(await binaryBytes(file!));
+		});
+	});
+
+	describe('agent-deck', () => {
+		let fake: FakeModel | undefined;
+		let workflowId: string | undefined;
+		let chatPath: string;
+
+		beforeAll(async () => {
+			fake = await startFakeModel({ script: [] });
+			const openAi = await client.createCredential({
+				name: 'OpenAI (fake model)',
+				type: OPENAI_CREDENTIAL_TYPE,
+				data: { apiKey: 'sk-fake-model-key-not-a-secret', url: fake.baseUrl },
+			});
+			const example = readExample('agent-deck.json');
+			// What a test changes: the chat is made public on its own webhook (the file's chat is the
+			// editor's private one), and the model gets the fake's credential (the file leaves it to the user).
+			const trigger = nodeNamed(example, 'When chat message received');
+			expect(trigger.parameters).toEqual({ options: {} });
+			trigger.webhookId = randomUUID();
+			trigger.parameters = { public: true, mode: 'webhook', options: { responseMode: 'lastNode' } };
+			chatPath = `${trigger.webhookId}/chat`;
+			const model = nodeNamed(example, 'OpenAI Chat Model');
+			expect(model.credentials).toBeUndefined();
+			model.credentials = { [OPENAI_CREDENTIAL_TYPE]: { id: openAi.id, name: openAi.name } };
+			workflowId = await client.deploy(deployable(example, credential));
+		});
+
+		afterAll(async () => {
+			if (workflowId) await client.deactivate(workflowId).catch(() => undefined);
+			await fake?.stop();
+		});
+
+		/** The link in a tool result: `files[].url` as a tool (n8n 2.x), `downloads[].url` where n8n does not tell the node it is one. */
+		const linkIn = (content: string): string => {
+			const [item] = JSON.parse(content) as Array<{ files?: Array<{ url: string }>; downloads?: Array<{ url: string }> }>;
+			return item.files?.[0]?.url ?? item.downloads?.[0]?.url ?? '';
+		};
+
+		const jobIn = (content: string): string => (JSON.parse(content) as Array<{ jobId: string }>)[0].jobId;
+
+		test('a chat message → the agent calls Perceptis Generate and answers with the link; a later message → Perceptis Get Status', async () => {
+			const model = fake!;
+			model.reset([
+				{ toolCalls: [{ name: 'Perceptis_Generate', arguments: { outputType: 'deck', prompt: 'Q3 results for the board [sim:slides=4]' } }] },
+				{ text: (context) => `Your deck is ready (job ${jobIn(context.toolResults.at(-1)!.content)}): ${linkIn(context.toolResults.at(-1)!.content)}` },
+				// A later message: Simple Memory hands the model the conversation's texts (not the tool
+				// calls), so the job ID comes from the model's own first answer.
+				{
+					toolCalls: [
+						{
+							name: 'Perceptis_Get_Status',
+							arguments: (context) => ({ jobId: /\(job (\S+)\)/.exec(context.body.messages.map((m) => String(m.content ?? '')).join('\n'))?.[1] ?? 'no job id in the conversation' }),
+						},
+					],
+				},
+				{ text: (context) => `Here it is again: ${linkIn(context.toolResults.at(-1)!.content)}` },
+			]);
+			const first = await client.runWebhook(chatPath, { action: 'sendMessage', sessionId: 'examples-e2e', chatInput: 'Make me a deck about our Q3 results for the board.' });
+			const second = await client.runWebhook(chatPath, { action: 'sendMessage', sessionId: 'examples-e2e', chatInput: 'Can I have the link again?' });
+			const results = model.toolResults();
+			// eslint-disable-next-line no-console
+			for (const result of results) console.log(`agent-deck: ${result.name}(${result.arguments}) → the model received:\n${result.content}`);
+			expect(model.problems).toEqual([]);
+
+			// The model got the file's system message and both tools with the parameters $fromAI asks for.
+			const [request] = model.chatRequests().map((r) => r.body as { messages: Array<{ role: string; content: string }>; tools: Array<{ function: { name: string; parameters: { properties: Record<string, unknown> } } }> });
+			// (`developer` is the system role LangChain uses for OpenAI's reasoning models, gpt-5-mini among them.)
+			expect(request.messages[0]).toMatchObject({ role: expect.stringMatching(/^(system|developer)$/), content: expect.stringContaining('call Perceptis Get Status with that job ID') });
+			expect(Object.fromEntries(request.tools.map((t) => [t.function.name, Object.keys(t.function.parameters.properties).sort()]))).toEqual({
+				Perceptis_Generate: ['outputType', 'prompt'],
+				Perceptis_Get_Status: ['jobId'],
+			});
+
+			const jobs = (await sim!.jobs()) as Array<{ id: string; prompt: string; status: string; slideCount: number }>;
+			const job = jobs.find((j) => j.prompt === 'Q3 results for the board [sim:slides=4]');
+			expect(job).toMatchObject({ status: 'completed', slideCount: 4 });
+			expect(jobs.filter((j) => j.prompt === job!.prompt)).toHaveLength(1);
+			expect(results.map((r) => r.name)).toEqual(['Perceptis_Generate', 'Perceptis_Get_Status']);
+			for (const result of results) {
+				expect(JSON.parse(result.content)).toEqual([expect.objectContaining({ jobId: job!.id, status: 'completed' })]);
+				expect(linkIn(result.content).startsWith(`${sim!.storageOrigin}/files/`)).toBe(true);
+			}
+			expect(first.status).toBe(200);
+			expect(first.data).toEqual({ output: `Your deck is ready (job ${job!.id}): ${linkIn(results[0].content)}` });
+			expect(second.status).toBe(200);
+			expect(second.data).toEqual({ output: `Here it is again: ${linkIn(results[1].content)}` });
+			// The second message's request carried the first answer: Simple Memory keeps the conversation.
+			const later = model.chatRequests()[2].body as { messages: Array<{ role: string; content: string }> };
+			expect(later.messages.map((m) => m.content)).toContain(first.data.output);
 		});
 	});
 });
