@@ -87,3 +87,25 @@ describe('Get Status and Download as tools', () => {
 		expect(storageRequests().length).toBe(before);
 	});
 });
+
+describe("the tool node type run by the workflow engine (AI Agent 3.x: isToolExecution() is false)", () => {
+	const asEngineRunsIt = { nodeType: 'n8n-nodes-perceptis.perceptisTool' };
+
+	it('still answers as a tool: links, a bounded wait, and the same job for a repeated call', async () => {
+		const nodeContext: IDataObject = {};
+		const first = await runPerceptis(sim, deck('[sim:seconds=60000] Long deck', { toolWaitSeconds: 1 }), { ...asEngineRunsIt, runIndex: 0, nodeContext });
+		const again = await runPerceptis(sim, deck('[sim:seconds=60000] Long deck', { toolWaitSeconds: 1 }), { ...asEngineRunsIt, runIndex: 1, nodeContext });
+		expect(first.error).toBeUndefined();
+		expect(first.elapsedMs).toBeLessThan(4_000);
+		expect(first.items[0].json).toMatchObject({ done: false, nextStep: expect.stringContaining('Get Status') });
+		expect(again.items[0].json.jobId).toBe(first.items[0].json.jobId);
+		expect(sim.jobs()).toHaveLength(1);
+	});
+
+	it('the action node type (not a tool) keeps waiting and downloading as usual', async () => {
+		const { items } = await runPerceptis(sim, deck('Short deck'), { nodeType: 'n8n-nodes-perceptis.perceptis' });
+		expect(items[0].binary?.data).toBeDefined();
+		expect(items[0].json.done).toBeUndefined();
+	});
+});
+

@@ -49,6 +49,8 @@ export interface ContextOptions {
 	nodeContext?: IDataObject;
 	/** Run as an AI agent's tool (n8n's isToolExecution()). */
 	asTool?: boolean;
+	/** The node's type: the tool variant n8n derives is `n8n-nodes-perceptis.perceptisTool`. */
+	nodeType?: string;
 }
 
 export interface TestContext {
@@ -144,7 +146,10 @@ export function testNode(overrides: Partial<INode> = {}): INode {
 export function createTestContext(options: ContextOptions): TestContext {
 	const items: INodeExecutionData[] = options.items ?? [{ json: {} }];
 	const sent: SentRequest[] = [];
-	const node = testNode(options.onError ? { onError: options.onError } : {});
+	const node = testNode({
+		...(options.onError ? { onError: options.onError } : {}),
+		...(options.nodeType ? { type: options.nodeType } : {}),
+	});
 	const parametersOf = (itemIndex: number): IDataObject =>
 		typeof options.parameters === 'function' ? options.parameters(itemIndex) : options.parameters;
 

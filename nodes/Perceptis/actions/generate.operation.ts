@@ -18,6 +18,7 @@ import {
 	timeoutOption,
 	toolWaitOption,
 } from './common';
+import { isToolRun } from './toolMode';
 import { invalidParameter } from '../helpers/errors';
 import { defaultIdempotencyKey, keysPerItem, requestDigest } from '../helpers/idempotency';
 import { JobLedger, recordInLedger, resumeFromLedger } from '../helpers/jobLedger';
@@ -242,7 +243,7 @@ export async function plan(this: IExecuteFunctions, itemIndex: number): Promise<
 	const ownKey = typeof options.idempotencyKey === 'string' ? options.idempotencyKey.trim() : '';
 	// An AI agent's tool calls each get a new run index, a retried call too: as a tool, the same
 	// request within one execution is the same job, whichever call sends it.
-	const asTool = this.isToolExecution?.() === true;
+	const asTool = isToolRun(this);
 	const runIndex = asTool ? 0 : runIndexOf(this, itemIndex);
 	const request = requestDigest(body);
 	const idempotencyKey =

@@ -13,8 +13,15 @@ import type { PerceptisNodeError } from '../helpers/errors';
 import type { JobPlan, JobTask } from '../helpers/jobTask';
 import { DEFAULT_TOOL_WAIT_SECONDS } from '../helpers/timing';
 
+/**
+ * Whether an agent (or an MCP client) runs this node as a tool. n8n 2.x says so through
+ * `isToolExecution()` when the AI Agent 2.x or the MCP Server Trigger calls the tool in place; the
+ * AI Agent 3.x hands each call to the workflow engine, which runs the node like any other, and
+ * n8n 1.x has no such call. But a tool is always the "…Tool" node type n8n derives from a node
+ * marked usableAsTool: that type runs only as a tool.
+ */
 export function isToolRun(ctx: IExecuteFunctions): boolean {
-	return ctx.isToolExecution?.() === true;
+	return ctx.isToolExecution?.() === true || /Tool$/.test(ctx.getNode().type ?? '');
 }
 
 /** What changes in a plan when an agent calls: links instead of files, and a bounded wait. */
