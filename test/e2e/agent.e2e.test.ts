@@ -12,10 +12,10 @@
  * MCP: the MCP Server Trigger exposes "Generate deck"; the official MCP client
  * (@modelcontextprotocol/sdk) lists the tools over n8n's streamable HTTP endpoint and calls it.
  *
- * How n8n runs a tool decides what the node sees: the AI Agent 3.x hands each tool call to the
- * workflow engine, which runs the tool node like any other node, while the AI Agent 2.x and the MCP
- * Server Trigger call the tool in place (`isToolExecution()` true on 2.41). n8n 1.123 has no
- * `isToolExecution()` at all. See KNOWN_TOOL_MODE_GAPS for what the node does not yet handle.
+ * Both ways n8n runs a tool are covered: the AI Agent 3.x hands each tool call to the workflow
+ * engine, which runs the tool node like any other node (`isToolExecution()` is false there on 2.41
+ * and absent on 1.123; the node goes by its `…Tool` node type), while the AI Agent 2.x and the MCP
+ * Server Trigger call the tool in place (`isToolExecution()` true on 2.41).
  */
 import axios from 'axios';
 import * as fs from 'fs';
@@ -54,26 +54,6 @@ const TOOL_WAIT_SECONDS = 3;
 const TOOL_OVERHEAD_MS = 2_500;
 /** The e2e lock may be held by another suite for a while: starting waits for it. */
 const START_TIMEOUT_MS = 30 * 60_000;
-
-/**
- * Where the node does not act as a tool although n8n runs it as one (see the closing report of
- * issue 9): it relies on `isToolExecution()`, which is false when the AI Agent 3.x has the engine
- * run the tool node (n8n 2.41's ExecuteContext always answers false) and missing on n8n 1.123. There
- * the call waits for the whole job, downloads the file (dropped by the agent) and answers with the
- * node's usual JSON; a repeated call gets a new run index and so starts a second, paid job. These
- * tests assert what the node must do and are marked failing (`test.failing`) while the gap exists:
- * when the node is fixed they pass, jest reports them, and the mark must go. (The tool variant's
- * node type, `n8n-nodes-perceptis.perceptisTool`, marks a tool run on every path of both versions:
- * a copy of dist/ patched to check it passed the agent scenario on 2.41.1 with AI Agent 3.1 and on
- * 1.123.81 with AI Agent 3.)
- */
-const KNOWN_TOOL_MODE_GAPS: Record<string, string | undefined> = {
-	'2.41.1 agent 3.1':
-		"n8n's AI Agent 3.1 runs the tool node through the engine, where isToolExecution() is false: no tool mode (full wait, download, second job on a repeated call)",
-	'1.123.81 agent 3': 'n8n 1.123 has no isToolExecution(): no tool mode',
-	'1.123.81 agent 2.2': 'n8n 1.123 has no isToolExecution(): no tool mode',
-	'1.123.81 mcp': 'n8n 1.123 has no isToolExecution(): no tool mode',
-};
 
 /** The agent versions tested: the one a user gets when adding the node, and the previous major. */
 const AGENT_VERSIONS = major >= 2 ? [3.1, 2.2] : [3, 2.2];
@@ -134,18 +114,6 @@ function ready(jobId: string, url: string, slides: number): ToolJson {
 	};
 }
 
-function gapOf(key: string): string | undefined {
-	return KNOWN_TOOL_MODE_GAPS[`${version} ${key}`];
-}
-
-/** `test`, or `test.failing` with the reason printed, when the node's known gap applies here. */
-function testOrKnownGap(key: string): typeof test {
-	const gap = gapOf(key);
-	if (!gap) return test;
-	log(`n8n ${version}, ${key}: marked failing (known gap): ${gap}`);
-	return test.failing as unknown as typeof test;
-}
-
 let stack: Awaited<ReturnType<typeof startPerceptisStack>> | undefined;
 let fake: FakeModel | undefined;
 let sim: SimulatorProcess;
@@ -204,7 +172,7 @@ function binaryWarnings(logFrom: number): string[] {
 }
 
 describe.each(AGENT_VERSIONS)(`an AI agent (AI Agent %s) makes a deck with the Perceptis tools, in n8n ${version}`, (agentVersion) => {
-	testOrKnownGap(`agent ${agentVersion}`)(
+	test(
 		'Generate returns the job id within Wait as AI Tool, a repeated Generate is the same job, Get Status gives the link: one job',
 		async () => {
 			const model = fake!;
@@ -354,7 +322,7 @@ describe(`an MCP client calls the Perceptis tool through the MCP Server Trigger,
 		expect(tools[0].inputSchema).toMatchObject({ type: 'object', properties: { prompt: { type: 'string' } } });
 	});
 
-	testOrKnownGap('mcp')('tools/call Generate deck: the links as JSON, one job', async () => {
+	test('tools/call Generate deck: the links as JSON, one job', async () => {
 		const prompt = 'Onboarding deck for new sales hires [sim:slides=4]';
 		const callStarted = Date.now();
 		const result = (await mcp!.callTool({ name: 'Generate_deck', arguments: { prompt } })) as {
@@ -376,7 +344,7 @@ describe(`an MCP client calls the Perceptis tool through the MCP Server Trigger,
 		expect(json).toEqual([ready(job.id, url, 4)]);
 	});
 
-	testOrKnownGap('mcp')('tools/call of a long deck returns within Wait as AI Tool with the job id and the next step', async () => {
+	test('tools/call of a long deck returns within Wait as AI Tool with the job id and the next step', async () => {
 		const callStarted = Date.now();
 		const result = (await mcp!.callTool({ name: 'Generate_deck', arguments: { prompt: LONG_DECK } })) as {
 			content: Array<{ type: string; text?: string }>;
@@ -391,6 +359,17 @@ describe(`an MCP client calls the Perceptis tool through the MCP Server Trigger,
 		const json = parsed({ content: result.content[0]?.text ?? '' });
 		expect(json).toEqual([stillRunning(job.id, json[0]?.status)]);
 		expect(elapsedMs).toBeLessThan(TOOL_WAIT_SECONDS * 1000 + TOOL_OVERHEAD_MS);
+	});
+
+	test('the same tools/call twice: each call is an execution of its own, so each starts a job', async () => {
+		const prompt = '[sim:seconds=800] Pricing update for the sales team';
+		const call = async () => (await mcp!.callTool({ name: 'Generate_deck', arguments: { prompt } })) as { content: Array<{ text?: string }> };
+		const ids = [];
+		for (const result of [await call(), await call()]) ids.push(parsed({ content: result.content[0]?.text ?? '' })[0]?.jobId);
+		const found = (await jobs()).filter((job) => job.prompt === prompt).map((job) => job.id);
+		log(`MCP: the same tools/call twice → job ids ${JSON.stringify(ids)}; simulator jobs for the prompt ${JSON.stringify(found)}`);
+		expect(found).toHaveLength(2);
+		expect(new Set(ids)).toEqual(new Set(found));
 	});
 });
 
