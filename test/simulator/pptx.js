@@ -30,6 +30,7 @@ class PptxCache {
 		this.worker = null;
 		this.pending = new Map();
 		this.nextId = 1;
+		this.closed = false;
 	}
 
 	/**
@@ -77,9 +78,13 @@ class PptxCache {
 	}
 
 	render(spec) {
+		// A download still being answered while the simulator closes must not start a new worker.
+		if (this.closed) return Promise.reject(new Error('the simulator is closed'));
 		const worker = this.ensureWorker();
 		const id = this.nextId++;
 		return new Promise((resolve, reject) => {
+			// Busy: the worker keeps the process alive until the file is there.
+			if (this.pending.size === 0) worker.ref();
 			this.pending.set(id, { resolve, reject });
 			worker.postMessage({ id, spec });
 		});
@@ -88,12 +93,11 @@ class PptxCache {
 	ensureWorker() {
 		if (this.worker) return this.worker;
 		const worker = new Worker(path.join(__dirname, 'pptx-worker.js'));
-		// Idle between downloads: it must not keep a test or CLI process alive on its own.
-		worker.unref();
 		worker.on('message', ({ id, bytes, error }) => {
 			const waiting = this.pending.get(id);
 			if (!waiting) return;
 			this.pending.delete(id);
+			if (this.pending.size === 0) worker.unref();
 			if (error) waiting.reject(new Error(`pptx rendering failed: ${error}`));
 			else waiting.resolve(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
 		});
@@ -104,6 +108,9 @@ class PptxCache {
 		};
 		worker.on('error', failAll);
 		worker.on('exit', (code) => failAll(new Error(`pptx worker exited with code ${code}`)));
+		// Idle between downloads, it must not keep a test or CLI process alive on its own (jest
+		// waited for it for ever). Only after the listeners: adding one refs the worker's port again.
+		worker.unref();
 		this.worker = worker;
 		return worker;
 	}
@@ -113,6 +120,7 @@ class PptxCache {
 	}
 
 	async close() {
+		this.closed = true;
 		this.files.clear();
 		if (this.worker) await this.worker.terminate();
 		this.worker = null;
