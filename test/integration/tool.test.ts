@@ -52,6 +52,37 @@ describe('Generate as a tool', () => {
 		expect(generateRequests(sim)).toHaveLength(1);
 	});
 
+	it('the same call in another execution (a repeated MCP tools/call, the next chat message) gets the same job', async () => {
+		const call = (executionId: string) =>
+			runPerceptis(sim, deck('[sim:seconds=60000] Long deck', { toolWaitSeconds: 0 }), { asTool: true, executionId, workflowId: 'wf-repeat' });
+		const first = await call('execution-101');
+		const again = await call('execution-102');
+		expect(again.items[0].json.jobId).toBe(first.items[0].json.jobId);
+		expect(sim.jobs()).toHaveLength(1);
+		// Perceptis is asked with the same key, and answers with the job it has.
+		const keys = generateRequests(sim).map((request) => request.headers['idempotency-key']);
+		expect(keys).toEqual([keys[0], keys[0]]);
+		// The same request to the same node of another workflow is another job.
+		const otherWorkflow = await runPerceptis(sim, deck('[sim:seconds=60000] Long deck', { toolWaitSeconds: 0 }), {
+			asTool: true,
+			executionId: 'execution-103',
+			workflowId: 'wf-other',
+		});
+		expect(otherWorkflow.items[0].json.jobId).not.toBe(first.items[0].json.jobId);
+		expect(sim.jobs()).toHaveLength(2);
+	});
+
+	it('asking again after a failed job starts one new job; asking once more gets that job back', async () => {
+		const call = (executionId: string) => runPerceptis(sim, deck('[sim:failfirst=1] Deck that fails once'), { asTool: true, executionId, workflowId: 'wf-fail' });
+		const failed = await call('execution-201');
+		expect(failed.items[0].json).toMatchObject({ status: 'failed', done: true });
+		const retried = await call('execution-202');
+		expect(retried.items[0].json).toMatchObject({ status: 'completed', done: true });
+		const again = await call('execution-203');
+		expect(again.items[0].json.jobId).toBe(retried.items[0].json.jobId);
+		expect(sim.jobs().map((job) => job.status)).toEqual(['failed', 'completed']);
+	});
+
 	it('a failed job is a result the model can read, not a thrown error', async () => {
 		const { items, error } = await runPerceptis(sim, deck('[sim:fail] Deck'), { asTool: true });
 		expect(error).toBeUndefined();

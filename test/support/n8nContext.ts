@@ -39,6 +39,8 @@ export interface ContextOptions {
 	onError?: 'continueRegularOutput' | 'continueErrorOutput';
 	/** `null`: no execution id, as outside a saved execution. */
 	executionId?: string | null;
+	/** The workflow's id (`getWorkflow().id`); a tool call's key depends on it. */
+	workflowId?: string;
 	runIndex?: number;
 	abortController?: AbortController;
 	/**
@@ -178,6 +180,7 @@ export function createTestContext(options: ContextOptions): TestContext {
 		getNode: () => node,
 		getExecutionId: () => (options.executionId === null ? undefined : (options.executionId ?? 'test-execution-1')),
 		isToolExecution: () => options.asTool === true,
+		getWorkflow: () => ({ id: options.workflowId ?? 'test-workflow-1', name: 'Test workflow', active: false }),
 		getContext: (type: string) => {
 			if (type !== 'node') throw new Error(`The test context keeps only the node context, not "${type}"`);
 			return nodeContext;

@@ -28,6 +28,7 @@ function fakeCtx(
 	items: INodeExecutionData[] = [{ json: {} }],
 	runIndex = 0,
 	asTool = false,
+	executionId = 'exec-77',
 ): IExecuteFunctions {
 	const paramsOf = (itemIndex: number) => (typeof parameters === 'function' ? parameters(itemIndex) : parameters);
 	return {
@@ -39,7 +40,8 @@ function fakeCtx(
 		},
 		getNode: () => NODE,
 		getInputData: () => items,
-		getExecutionId: () => 'exec-77',
+		getExecutionId: () => executionId,
+		getWorkflow: () => ({ id: 'wf-3', name: 'Decks', active: true }),
 		getWorkflowDataProxy: () => ({ $runIndex: runIndex }),
 		isToolExecution: () => asTool,
 		helpers: {
@@ -162,6 +164,11 @@ describe('Generate plan', () => {
 		expect(retried.slot).toBe(first.slot);
 		expect(other.idempotencyKey).not.toBe(first.idempotencyKey);
 		expect(other.slot).not.toBe(first.slot);
+		// Another execution (an MCP client's repeated tools/call, the next chat message) is the same
+		// job too: the tool call's key does not depend on the execution.
+		const elsewhere = (await generate.plan.call(fakeCtx(base, [{ json: {} }], 0, true, 'exec-78'), 0)).start!;
+		expect(elsewhere.idempotencyKey).toBe(first.idempotencyKey);
+		expect(first.idempotencyKey).toMatch(/^n8n-tool-/);
 		// Outside tool mode, another run of the node (a loop) is another request.
 		const inLoop = (await generate.plan.call(fakeCtx(base, [{ json: {} }], 4), 0)).start!;
 		expect(inLoop.idempotencyKey).not.toBe((await generate.plan.call(fakeCtx(base, [{ json: {} }], 3), 0)).start!.idempotencyKey);

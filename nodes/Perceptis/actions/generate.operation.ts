@@ -23,6 +23,8 @@ import { invalidParameter } from '../helpers/errors';
 import { defaultIdempotencyKey, keysPerItem, requestDigest } from '../helpers/idempotency';
 import { JobLedger, recordInLedger, resumeFromLedger } from '../helpers/jobLedger';
 import { retriedExecutionId } from '../helpers/retryOrigin';
+import { statusOutcome } from '../helpers/apiAnswers';
+import { toolCalls, type ToolCallParts } from '../helpers/toolCallKey';
 import type { JobPlan, JobTask } from '../helpers/jobTask';
 
 const show = { operation: ['generate'] };
@@ -242,12 +244,14 @@ export async function plan(this: IExecuteFunctions, itemIndex: number): Promise<
 	const wait = this.getNodeParameter('waitForCompletion', itemIndex, true) as boolean;
 	const ownKey = typeof options.idempotencyKey === 'string' ? options.idempotencyKey.trim() : '';
 	// An AI agent's tool calls each get a new run index, a retried call too: as a tool, the same
-	// request within one execution is the same job, whichever call sends it.
+	// request within one execution is the same job, whichever call sends it (the ledger's slot),
+	// and across executions for a while (the tool call's key).
 	const asTool = isToolRun(this);
 	const runIndex = asTool ? 0 : runIndexOf(this, itemIndex);
 	const request = requestDigest(body);
 	const idempotencyKey =
 		ownKey ||
+		(asTool && toolCalls.keyFor(toolCallParts(this, request), Date.now())) ||
 		defaultIdempotencyKey({
 			// A Retry from the list derives the key of the run it retries (found again even when n8n
 			// kept nothing of that run: it crashed); every other run its own.
@@ -297,4 +301,14 @@ export function beforeRun(this: IExecuteFunctions, plans: JobPlan[]): void {
  */
 export function record(this: IExecuteFunctions, tasks: JobTask[]): void {
 	recordInLedger(tasks, JobLedger.of(this));
+	if (!isToolRun(this)) return;
+	for (const { plan, jobId, snapshot } of tasks) {
+		if (!plan.start || plan.start.keySetByUser) continue;
+		const failed = jobId !== undefined && snapshot !== undefined && statusOutcome(snapshot.status) === 'failed';
+		toolCalls.settle(toolCallParts(this, plan.start.request), plan.start.idempotencyKey, failed ? jobId : undefined);
+	}
+}
+
+function toolCallParts(ctx: IExecuteFunctions, request: string): ToolCallParts {
+	return { workflowId: ctx.getWorkflow().id, nodeId: ctx.getNode().id ?? ctx.getNode().name, request };
 }
