@@ -20,6 +20,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { listFiles } from './list-files.mjs';
+
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** A reason the check could not run (exit code 2), as opposed to a difference it found. */
@@ -59,17 +61,6 @@ function run(label, command, args, cwd) {
 			else reject(new CannotRun(`${label} failed (exit code ${code}):\n${output.replace(/\u001b\[[0-9;]*m/g, '')}`));
 		});
 	});
-}
-
-/** Paths under `dir`, relative, with forward slashes, sorted. */
-function listFiles(dir) {
-	if (!fs.existsSync(dir)) return [];
-	return fs
-		.readdirSync(dir, { recursive: true, withFileTypes: true })
-		.filter((entry) => entry.isFile())
-		.map((entry) => path.relative(dir, path.join(entry.parentPath ?? entry.path, entry.name)))
-		.map((file) => file.split(path.sep).join('/'))
-		.sort();
 }
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-node-build-'));

@@ -25,6 +25,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { listFiles } from './list-files.mjs';
+
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** A reason the scan could not run at all (exit code 2), as opposed to problems it found. */
@@ -38,16 +40,6 @@ function run(command, args, cwd) {
 		);
 	}
 	return result.stdout;
-}
-
-/** Paths relative to `dir`, with forward slashes. */
-function listFiles(dir) {
-	return fs
-		.readdirSync(dir, { recursive: true, withFileTypes: true })
-		.filter((entry) => entry.isFile())
-		.map((entry) => path.relative(dir, path.join(entry.parentPath ?? entry.path, entry.name)))
-		.map((file) => file.split(path.sep).join('/'))
-		.sort();
 }
 
 if (!fs.existsSync(path.join(root, 'dist'))) {

@@ -8,7 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
-import { REPO_ROOT } from './harness';
+import { OWNER, REPO_ROOT } from './harness';
 
 /** `PERCEPTIS_E2E_CHROMIUM` points at another Chromium build; the default is Debian's package. */
 export const CHROMIUM_PATH = process.env.PERCEPTIS_E2E_CHROMIUM || '/usr/bin/chromium';
@@ -113,6 +113,23 @@ interface BrowserGlobals {
 			effect: { getTiming(): { iterations?: number } } | null;
 		}>;
 	};
+}
+
+/** n8n's sign-in form, the same on 2.41 and 1.123. */
+export const SIGN_IN = {
+	email: 'input[name="emailOrLdapLoginId"]',
+	password: 'input[name="password"]',
+	submit: '[data-test-id="form-submit-button"]',
+};
+
+/** Signs the owner in through the form, as a person would; resolves once the form is left. */
+export async function signInThroughForm(page: Page, baseUrl: string, owner = OWNER): Promise<void> {
+	await page.goto(`${baseUrl}/signin`);
+	await page.locator(SIGN_IN.email).fill(owner.email);
+	await page.locator(SIGN_IN.password).fill(owner.password);
+	await page.locator(SIGN_IN.submit).click();
+	// 2.41 lands on /home/workflows (or /assistant), 1.123 on /home/workflows: only "not the form" is common.
+	await page.waitForURL((url) => !url.pathname.startsWith('/signin'), { timeout: 60_000 });
 }
 
 /**

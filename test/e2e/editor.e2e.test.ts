@@ -10,12 +10,11 @@
  */
 import type { Locator, Page, Response } from 'playwright-core';
 
-import { assertChromiumInstalled, launchBrowser, Screenshots, type BrowserSession } from './browser';
+import { assertChromiumInstalled, launchBrowser, Screenshots, SIGN_IN, signInThroughForm, type BrowserSession } from './browser';
 import {
 	acquireE2eLock,
 	majorOf,
 	N8nClient,
-	OWNER,
 	selectedN8nVersion,
 	startN8n,
 	startSimulator,
@@ -39,9 +38,6 @@ const PLAN_HINT_START = 'Only paid Business and Enterprise plans';
 
 /** Selectors that hold on 2.41 and 1.123 (data-test-id where n8n has one). */
 const sel = {
-	signInEmail: 'input[name="emailOrLdapLoginId"]',
-	signInPassword: 'input[name="password"]',
-	submit: '[data-test-id="form-submit-button"]',
 	canvas: '[data-test-id="canvas"]',
 	openNodeCreator: '[data-test-id="node-creator-plus-button"]',
 	nodeCreator: '[data-test-id="node-creator"]',
@@ -194,13 +190,8 @@ describe(`the Perceptis node in the n8n ${version} editor (Chromium)`, () => {
 
 	test('the owner signs in through the form', async () => {
 		await step('sign-in', async () => {
-			await page.goto(`${n8n!.baseUrl}/signin`);
-			await page.locator(sel.signInEmail).fill(OWNER.email);
-			await page.locator(sel.signInPassword).fill(OWNER.password);
-			await page.locator(sel.submit).click();
-			// 2.41 lands on /home/workflows (or /assistant), 1.123 on /home/workflows: only "not the form" is common.
-			await page.waitForURL((url) => !url.pathname.startsWith('/signin'), { timeout: 60_000 });
-			expect(await page.locator(sel.signInPassword).count()).toBe(0);
+			await signInThroughForm(page, n8n!.baseUrl);
+			expect(await page.locator(SIGN_IN.password).count()).toBe(0);
 		});
 	});
 

@@ -20,13 +20,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-import { assertChromiumInstalled, launchBrowser, type BrowserSession } from './browser';
+import { assertChromiumInstalled, launchBrowser, signInThroughForm, type BrowserSession } from './browser';
 import {
 	acquireE2eLock,
 	chain,
 	FAST_SIMULATOR,
 	N8nClient,
-	OWNER,
 	PACKAGE_NAME,
 	packPackage,
 	patchBump,
@@ -66,9 +65,6 @@ interface InstalledPackage {
 const NODE_DESCRIPTION_NAME = 'perceptis';
 
 const sel = {
-	signInEmail: 'input[name="emailOrLdapLoginId"]',
-	signInPassword: 'input[name="password"]',
-	submit: '[data-test-id="form-submit-button"]',
 	packageNameInput: 'input[data-test-id="package-name-input"], [data-test-id="package-name-input"] input',
 	agreementCheckbox: '[data-test-id="user-agreement-checkbox"]',
 	installButton: '[data-test-id="install-community-package-button"]',
@@ -333,11 +329,7 @@ describe(`n8n ${version} installs ${PACKAGE_NAME} from a registry on 127.0.0.1`,
 			await timed('Settings page install (Chromium, incl. browser start)', async () => {
 				browser = await launchBrowser();
 				const { page } = browser;
-				await page.goto(`${n8n!.baseUrl}/signin`);
-				await page.locator(sel.signInEmail).fill(OWNER.email);
-				await page.locator(sel.signInPassword).fill(OWNER.password);
-				await page.locator(sel.submit).click();
-				await page.waitForURL((url) => !url.pathname.startsWith('/signin'), { timeout: 60_000 });
+				await signInThroughForm(page, n8n!.baseUrl);
 
 				await page.goto(`${n8n!.baseUrl}/settings/community-nodes`);
 				// With no package installed the page shows an empty state whose button opens the install dialog.

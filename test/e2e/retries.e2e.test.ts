@@ -16,12 +16,10 @@ import {
 	nodeOutput,
 	perceptis,
 	selectedN8nVersion,
-	startPerceptisStack,
 	uniquePath,
 	webhookTrigger,
-	type CredentialRef,
 	type Execution,
-	type SimulatorProcess,
+	usePerceptisStack,
 } from './harness';
 
 const version = selectedN8nVersion();
@@ -36,17 +34,7 @@ interface JobEntry {
 }
 
 describe(`retries never pay twice, in n8n ${version}`, () => {
-	let stack: Awaited<ReturnType<typeof startPerceptisStack>> | undefined;
-	let sim: SimulatorProcess;
-	let client: N8nClient;
-	let business: CredentialRef;
-
-	beforeAll(async () => {
-		stack = await startPerceptisStack(version);
-		({ sim, client, business } = stack);
-	});
-
-	afterAll(async () => await stack?.stop());
+	const { sim, n8n, client, business } = usePerceptisStack(version);
 
 	beforeEach(async () => {
 		await sim.reset();
@@ -155,11 +143,11 @@ describe(`retries never pay twice, in n8n ${version}`, () => {
 		// context of the node it stopped. The node names the jobs it left running in n8n's log.
 		let line: string | undefined;
 		for (let i = 0; i < 50 && !line; i++) {
-			line = stack!.n8n.readLog().split('\n').find((l) => l.includes('was stopped') && l.includes(job.id));
+			line = n8n.readLog().split('\n').find((l) => l.includes('was stopped') && l.includes(job.id));
 			if (!line) await new Promise((resolve) => setTimeout(resolve, 100));
 		}
 		expect(line).toContain(`Perceptis: execution ${executionId} was stopped; 1 job(s) keep running on Perceptis: ${job.id} (item 0,`);
-		expect(stack!.n8n.readLog()).toContain(`Perceptis: started job ${job.id} for item 0 of execution ${executionId}`);
+		expect(n8n.readLog()).toContain(`Perceptis: started job ${job.id} for item 0 of execution ${executionId}`);
 	});
 
 	// Last in the file: it restarts n8n (the stack's instance is gone afterwards).
@@ -177,7 +165,7 @@ describe(`retries never pay twice, in n8n ${version}`, () => {
 		for (let i = 0; i < 100 && !(await checking()); i++) await new Promise((resolve) => setTimeout(resolve, 100));
 		const [job] = await jobsOf();
 
-		const crashed = stack!.n8n;
+		const crashed = n8n;
 		await crashed.kill('SIGKILL');
 		const restarted = await startN8n({ version, userFolder: crashed.userFolder });
 		try {

@@ -6,34 +6,21 @@
  */
 import {
 	chain,
-	N8nClient,
 	nodeOutput,
 	perceptis,
 	selectedN8nVersion,
-	startPerceptisStack,
 	setJson,
 	splitOut,
 	uniquePath,
 	webhookTrigger,
-	type CredentialRef,
-	type SimulatorProcess,
 	type SimulatorRequest,
+	usePerceptisStack,
 } from './harness';
 
 const version = selectedN8nVersion();
 
 describe(`batches at scale, in n8n ${version}`, () => {
-	let stack: Awaited<ReturnType<typeof startPerceptisStack>> | undefined;
-	let sim: SimulatorProcess;
-	let client: N8nClient;
-	let business: CredentialRef;
-
-	beforeAll(async () => {
-		stack = await startPerceptisStack(version);
-		({ sim, client, business } = stack);
-	});
-
-	afterAll(async () => await stack?.stop());
+	const { sim, client, business } = usePerceptisStack(version);
 
 	test('Stop during a download ends the execution promptly; the file is not reported as a success', async () => {
 		await sim.reset();

@@ -13,7 +13,6 @@ import { ORIGIN_REFUSAL_HINTS } from '../../nodes/Perceptis/helpers/baseUrl';
 import {
 	assertPptx,
 	chain,
-	N8nClient,
 	nodeError,
 	nodeOutput,
 	perceptis,
@@ -21,23 +20,18 @@ import {
 	PPTX_MIME,
 	respondBinary,
 	selectedN8nVersion,
-	startPerceptisStack,
 	uniquePath,
 	webhookTrigger,
-	type CredentialRef,
 	type Execution,
 	type PerceptisParameters,
-	type SimulatorProcess,
+	usePerceptisStack,
 } from './harness';
 
 const version = selectedN8nVersion();
 const statusPath = '/api/v1/status/';
 
 describe(`untrusted networks, in n8n ${version}`, () => {
-	let stack: Awaited<ReturnType<typeof startPerceptisStack>> | undefined;
-	let sim: SimulatorProcess;
-	let client: N8nClient;
-	let business: CredentialRef;
+	const { sim, client, business } = usePerceptisStack(version);
 	let htmlSite: http.Server | undefined;
 	let htmlSiteOrigin = '';
 
@@ -68,8 +62,6 @@ describe(`untrusted networks, in n8n ${version}`, () => {
 	}
 
 	beforeAll(async () => {
-		stack = await startPerceptisStack(version);
-		({ sim, client, business } = stack);
 		htmlSite = http.createServer((_req, res) => {
 			res.writeHead(404, { 'content-type': 'text/html' }).end('<!doctype html><title>Not Found</title><h1>Not Found</h1>');
 		});
@@ -84,7 +76,6 @@ describe(`untrusted networks, in n8n ${version}`, () => {
 
 	afterAll(async () => {
 		await new Promise<void>((resolve) => (htmlSite ? htmlSite.close(() => resolve()) : resolve()));
-		await stack?.stop();
 	});
 
 	describe("the credential's Test button", () => {

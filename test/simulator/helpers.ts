@@ -5,6 +5,7 @@
 import JSZip from 'jszip';
 import type { KeyName, Simulator, SimulatorOptions } from '.';
 import { startSimulator } from '.';
+import { standIn } from '../support/standIn';
 
 export interface Reply {
 	status: number;
@@ -103,11 +104,5 @@ export function useSimulator(options: SimulatorOptions = {}): Simulator {
 	});
 	afterAll(async () => await current?.close());
 	beforeEach(() => current!.reset());
-	return new Proxy({} as Simulator, {
-		get(_target, property) {
-			if (!current) throw new Error('The simulator is used before beforeAll started it');
-			const value = Reflect.get(current, property, current) as unknown;
-			return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(current) : value;
-		},
-	});
+	return standIn(() => current, 'The simulator');
 }

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/require-node-api-error, @n8n/community-nodes/no-hardcoded-secrets -- test code: runs in Node under jest, never inside n8n */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/no-hardcoded-secrets -- test code: runs in Node under jest, never inside n8n */
 /**
  * A throwaway PostgreSQL server (Debian's `postgresql` package) for n8n in queue mode: its own data
  * folder in a temp dir, a free port on 127.0.0.1, its unix socket in that temp dir. initdb and
@@ -12,6 +12,7 @@ import * as path from 'path';
 
 import { stopProcessGroup, trackProcess, type PostgresConnection } from './n8n';
 import { freePorts } from './ports';
+import { logTail, whenReady, type ServiceLifecycle } from './service';
 
 /** Test values, not secrets: the server listens on 127.0.0.1 only and is deleted afterwards. */
 const DB_USER = 'n8n';
@@ -19,7 +20,8 @@ const DB_PASSWORD = 'perceptis-e2e-db-password-not-a-secret';
 const DB_NAME = 'n8n';
 const READY = 'database system is ready to accept connections';
 
-export interface PostgresServer extends PostgresConnection {
+/** stop() is postgres' fast shutdown (SIGINT) and keeps the folder. */
+export interface PostgresServer extends PostgresConnection, ServiceLifecycle {
 	/** The temp folder: data/, sock/, postgres.log. */
 	dir: string;
 	dataDir: string;
@@ -30,10 +32,6 @@ export interface PostgresServer extends PostgresConnection {
 	osUser: string;
 	/** Milliseconds from initdb to a created database. */
 	startMs: number;
-	/** Fast shutdown (SIGINT); keeps the folder. */
-	stop(): Promise<void>;
-	/** stop(), then removes the folder. */
-	dispose(): Promise<void>;
 }
 
 /** The folder with initdb, postgres and createdb: PERCEPTIS_PG_BIN, Debian's newest, or PATH. */
@@ -157,31 +155,28 @@ export async function startPostgres(): Promise<PostgresServer> {
 		// SIGINT is postgres' fast shutdown: clients are disconnected, no wait.
 		await stopProcessGroup(child, 10_000, 'SIGINT');
 	};
-	try {
+	const lifecycle = await whenReady(dir, stop, async () => {
 		await new Promise<void>((resolve, reject) => {
 			const onExit = (code: number | null, signal: string | null) => {
 				clearInterval(poll);
-				reject(new Error(`postgres exited (code ${code}, signal ${signal}) before it was ready. Log ${logPath}:\n${readTail(logPath)}`));
+				reject(new Error(`postgres exited (code ${code}, signal ${signal}) before it was ready. Log ${logPath}:\n${logTail(logPath)}`));
 			};
 			child.once('exit', onExit);
 			const poll = setInterval(() => {
-				if (readTail(logPath, Infinity).includes(READY)) {
+				if (logTail(logPath, Infinity).includes(READY)) {
 					clearInterval(poll);
 					child.off('exit', onExit);
 					resolve();
 				} else if (Date.now() - started > 60_000) {
 					clearInterval(poll);
 					child.off('exit', onExit);
-					reject(new Error(`postgres was not ready after 60 s. Log ${logPath}:\n${readTail(logPath)}`));
+					reject(new Error(`postgres was not ready after 60 s. Log ${logPath}:\n${logTail(logPath)}`));
 				}
 			}, 50);
 		});
 		// Over the unix socket (trust), as the server's own superuser.
 		run('createdb', ['--host', socketDir, '--port', String(port), '--username', DB_USER, DB_NAME]);
-	} catch (error) {
-		await stop();
-		throw error;
-	}
+	});
 
 	return {
 		host: '127.0.0.1',
@@ -196,19 +191,6 @@ export async function startPostgres(): Promise<PostgresServer> {
 		pid: child.pid as number,
 		osUser: user?.name ?? os.userInfo().username,
 		startMs: Date.now() - started,
-		stop,
-		async dispose() {
-			await stop();
-			fs.rmSync(dir, { recursive: true, force: true });
-		},
+		...lifecycle,
 	};
-}
-
-function readTail(file: string, chars = 4000): string {
-	try {
-		const text = fs.readFileSync(file, 'utf8');
-		return text.slice(-chars);
-	} catch {
-		return '(no log)';
-	}
 }

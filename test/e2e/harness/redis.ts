@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/require-node-api-error -- test code: runs in Node under jest, never inside n8n */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-dangerous-functions -- test code: runs in Node under jest, never inside n8n */
 /**
  * A throwaway redis-server (Debian's `redis-server` package) for n8n's queue: a free port on
  * 127.0.0.1, no persistence (no RDB snapshots, no AOF), its working folder in a temp dir.
@@ -11,8 +11,9 @@ import * as path from 'path';
 
 import { stopProcessGroup, trackProcess, type RedisConnection } from './n8n';
 import { freePorts } from './ports';
+import { logTail, whenReady, type ServiceLifecycle } from './service';
 
-export interface RedisServer extends RedisConnection {
+export interface RedisServer extends RedisConnection, ServiceLifecycle {
 	dir: string;
 	logPath: string;
 	pid: number;
@@ -20,9 +21,6 @@ export interface RedisServer extends RedisConnection {
 	startMs: number;
 	/** Sends a command (inline protocol) and returns the raw answer, e.g. `await redis.command('PING')`. */
 	command(line: string): Promise<string>;
-	stop(): Promise<void>;
-	/** stop(), then removes the folder. */
-	dispose(): Promise<void>;
 }
 
 export function findRedisServer(): string {
@@ -81,25 +79,22 @@ export async function startRedis(): Promise<RedisServer> {
 	trackProcess(child);
 	const stop = async () => await stopProcessGroup(child, 10_000);
 
-	try {
+	const lifecycle = await whenReady(dir, stop, async () => {
 		for (;;) {
 			if (child.exitCode !== null || child.signalCode !== null) {
-				throw new Error(`redis-server exited (code ${child.exitCode}, signal ${child.signalCode}). Log ${logPath}:\n${fs.readFileSync(logPath, 'utf8').slice(-3000)}`);
+				throw new Error(`redis-server exited (code ${child.exitCode}, signal ${child.signalCode}). Log ${logPath}:\n${logTail(logPath)}`);
 			}
 			try {
-				if ((await redisCommand(port, 'PING')).startsWith('+PONG')) break;
+				if ((await redisCommand(port, 'PING')).startsWith('+PONG')) return;
 			} catch {
 				// not listening yet
 			}
 			if (Date.now() - started > 30_000) {
-				throw new Error(`redis-server did not answer PING in 30 s. Log ${logPath}:\n${fs.readFileSync(logPath, 'utf8').slice(-3000)}`);
+				throw new Error(`redis-server did not answer PING in 30 s. Log ${logPath}:\n${logTail(logPath)}`);
 			}
 			await new Promise((resolve) => setTimeout(resolve, 50));
 		}
-	} catch (error) {
-		await stop();
-		throw error;
-	}
+	});
 
 	return {
 		host: '127.0.0.1',
@@ -109,10 +104,6 @@ export async function startRedis(): Promise<RedisServer> {
 		pid: child.pid as number,
 		startMs: Date.now() - started,
 		command: async (line) => await redisCommand(port, line),
-		stop,
-		async dispose() {
-			await stop();
-			fs.rmSync(dir, { recursive: true, force: true });
-		},
+		...lifecycle,
 	};
 }

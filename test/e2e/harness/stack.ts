@@ -12,6 +12,7 @@ import { startN8n } from './n8n';
 import type { SimulatorProcess } from './simulator';
 import { startSimulator } from './simulator';
 import { PERCEPTIS_CREDENTIAL_TYPE } from './workflows';
+import { standIn } from '../../support/standIn';
 
 export interface PerceptisStack {
 	sim: SimulatorProcess;
@@ -47,4 +48,22 @@ export async function startPerceptisStack(version: string): Promise<PerceptisSta
 		await stop();
 		throw error;
 	}
+}
+
+/**
+ * One stack for a test file (or describe block): started before its first test, stopped after its
+ * last. Hands out stand-ins at once, so a file writes `const { sim, client, business } = …`.
+ */
+export function usePerceptisStack(version: string): PerceptisStack {
+	let stack: (PerceptisStack & { stop(): Promise<void> }) | undefined;
+	beforeAll(async () => {
+		stack = await startPerceptisStack(version);
+	});
+	afterAll(async () => await stack?.stop());
+	return {
+		sim: standIn(() => stack?.sim, 'The simulator'),
+		n8n: standIn(() => stack?.n8n, 'n8n'),
+		client: standIn(() => stack?.client, 'The n8n client'),
+		business: standIn(() => stack?.business, 'The Business credential'),
+	};
 }
