@@ -40,11 +40,14 @@ missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || missing+=(postgresql)
 [ -x /usr/bin/redis-server ] || missing+=(redis-server)
+apt_pid=""
 if [ ${#missing[@]} -gt 0 ]; then
 	if [ "$(id -u)" = 0 ]; then
-		step "installing Debian's ${missing[*]} for the end-to-end tests"
-		(limit 5 apt-get update -qq && DEBIAN_FRONTEND=noninteractive limit 15 apt-get install -y -qq "${missing[@]}" >/dev/null) \
-			|| { echo "could not install ${missing[*]}"; exit 1; }
+		# In the background too: only the end-to-end suites need them.
+		step "installing Debian's ${missing[*]} for the end-to-end tests, in the background"
+		(limit 5 apt-get update -qq && DEBIAN_FRONTEND=noninteractive limit 15 apt-get install -y -qq "${missing[@]}") \
+			>"$results/apt.log" 2>&1 &
+		apt_pid=$!
 	else
 		echo "Missing for the end-to-end tests: ${missing[*]}: run 'sudo apt-get install -y ${missing[*]}' and try again"; exit 1
 	fi
@@ -57,8 +60,8 @@ npm run lint
 
 status=0
 # --forceExit: a handle a test forgot (once a simulator's render worker) must not hold CI until
-# its time is up; jest still names it ("Force exiting Jest"), and test/simulator/pptx.test.ts
-# guards the one we had.
+# its time is up (jest then says "Force exiting Jest" whether or not one was left);
+# test/simulator/pptx.test.ts guards the one we had.
 run_jest() {
 	local name="$1" minutes="$2"; shift 2
 	limit "$minutes" npx jest "$@" --forceExit --json --outputFile="$results/$name.json" || status=1
@@ -81,6 +84,9 @@ run_check n8n-node-build limit 5 node scripts/check-n8n-node-build.mjs
 step "unit and integration tests"
 run_jest fast 15 --selectProjects unit integration
 
+if [ -n "$apt_pid" ] && ! wait "$apt_pid"; then
+	echo "could not install ${missing[*]}:"; tail -30 "$results/apt.log"; exit 1
+fi
 if ! wait "$registry_pid"; then
 	echo "installing verdaccio failed:"; tail -30 "$results/install-registry.log"; exit 1
 fi
