@@ -137,10 +137,11 @@ describe('link checks', () => {
 	});
 
 	it('does not serve files of a job that is not completed', async () => {
-		sim.configure({ timeScale: 1, durationsMs: { deck: 100 } });
+		// Pending for the first 10 % (400 ms): room for a busy machine (10 ms once failed in CI).
+		sim.configure({ timeScale: 1, durationsMs: { deck: 4000 } });
 		const { json } = await generate(sim, { prompt: 'x [sim:never]', output_type: 'deck' });
 		expect((await status(sim, json.job_id)).json).toMatchObject({ status: 'pending' });
-		await sleep(30);
+		await sleep(500);
 		const reply = await status(sim, json.job_id);
 		expect(reply.json.status).toBe('processing');
 		expect(reply.json.downloads).toBeUndefined();
