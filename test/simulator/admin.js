@@ -29,6 +29,9 @@ function createAdminHandler(sim) {
 				return ok(sim.requests);
 			case 'GET /__sim/jobs':
 				return ok(sim.jobs());
+			case 'GET /__sim/check-gaps':
+				// How closely each job was checked (real wall-clock ms), and the minima over all jobs.
+				return ok(sim.checkGaps());
 			case 'GET /__sim/state':
 				return ok({
 					// All three servers, so a client in another process can aim at the foreign one too.
@@ -52,7 +55,7 @@ function createAdminHandler(sim) {
 				}
 			}
 			default:
-				return fail(404, `No admin route ${route}. Routes: GET /__sim/requests, GET /__sim/jobs, GET /__sim/state, POST /__sim/reset, POST /__sim/config, POST /__sim/faults.`, 'not_found');
+				return fail(404, `No admin route ${route}. Routes: GET /__sim/requests, GET /__sim/jobs, GET /__sim/check-gaps, GET /__sim/state, POST /__sim/reset, POST /__sim/config, POST /__sim/faults.`, 'not_found');
 		}
 	};
 }

@@ -15,6 +15,60 @@ const STATUS_PREFIX = '/api/v1/status/';
 
 const iso = (ms) => new Date(ms).toISOString();
 
+/** 'generate' | 'status' | null for a request path (query already removed). */
+function routeOf(path) {
+	if (path === GENERATE_PATH) return 'generate';
+	if (path.startsWith(STATUS_PREFIX) && path.length > STATUS_PREFIX.length && !path.slice(STATUS_PREFIX.length).includes('/')) return 'status';
+	return null;
+}
+
+/** The job a raw status id names, or undefined (undecodable ids name none). */
+function jobOfRawId(jobs, rawId) {
+	let id;
+	try {
+		id = decodeURIComponent(rawId);
+	} catch {
+		return undefined;
+	}
+	return jobs.get(id);
+}
+
+/** The JSON body of a generate request, or undefined unless it is declared and parses as JSON. */
+function jsonBodyOf(req) {
+	const mediaType = String(req.headers['content-type'] || '').split(';')[0].trim().toLowerCase();
+	if (mediaType !== 'application/json') return undefined;
+	try {
+		return JSON.parse(req.rawBody.toString('utf8'));
+	} catch {
+		return undefined;
+	}
+}
+
+/**
+ * Which job a request to the API server contacts, decided on arrival, before faults, rate limits
+ * and the answer: { job, kind: 'status' } for a GET /api/v1/status/{id} of an existing job with its
+ * owner's key; { job, kind: 'replay' } for a POST /api/v1/generate whose Idempotency-Key and body
+ * replay one of the key's jobs; else null (a new job's creation is recorded by the store itself;
+ * another key's, an invalid key's or an unknown id's request contacts no job). Reads only.
+ */
+function contactOf(req, { jobs, idempotency }) {
+	const route = routeOf(req.url.split('?')[0]);
+	if (!route || req.method !== (route === 'generate' ? 'POST' : 'GET')) return null;
+	const auth = authorize(req.headers.authorization);
+	if (!auth.ok) return null;
+	if (route === 'status') {
+		const job = jobOfRawId(jobs, req.url.split('?')[0].slice(STATUS_PREFIX.length));
+		return job && job.keyPlan === auth.keyName ? { job, kind: 'status' } : null;
+	}
+	const idempotencyKey = req.headers['idempotency-key'];
+	if (!idempotencyKey) return null;
+	const body = jsonBodyOf(req);
+	if (body === undefined) return null;
+	const previous = idempotency.lookup(auth.keyName, idempotencyKey, body);
+	const job = previous.kind === 'replay' ? jobs.get(previous.jobId) : undefined;
+	return job ? { job, kind: 'replay' } : null;
+}
+
 function createApiHandler({ variants, jobs, idempotency, limiter, signer, pptx, storageOrigin }) {
 	/**
 	 * Retry-After on 2xx generate/status answers, when `statusRetryAfterSeconds` asks for it: a fixed
@@ -111,13 +165,7 @@ function createApiHandler({ variants, jobs, idempotency, limiter, signer, pptx, 
 	}
 
 	async function status(v, keyName, rawId, now) {
-		let id;
-		try {
-			id = decodeURIComponent(rawId);
-		} catch {
-			id = null;
-		}
-		const job = id === null ? undefined : jobs.get(id);
+		const job = jobOfRawId(jobs, rawId);
 		// Another key's job answers exactly like an unknown one (documented 404), revealing nothing.
 		if (!job || job.keyPlan !== keyName) return apiError(v, 404, 'not_found', 'No job with this id exists for this API key.');
 		job.pollTimes.push(now);
@@ -142,9 +190,7 @@ function createApiHandler({ variants, jobs, idempotency, limiter, signer, pptx, 
 	return async function handleApi(req, now = Date.now()) {
 		const v = variants();
 		const path = req.url.split('?')[0];
-		let route = null;
-		if (path === GENERATE_PATH) route = 'generate';
-		else if (path.startsWith(STATUS_PREFIX) && path.length > STATUS_PREFIX.length && !path.slice(STATUS_PREFIX.length).includes('/')) route = 'status';
+		const route = routeOf(path);
 		if (!route) return apiError(v, 404, 'not_found', `No route for ${req.method} ${path}.`);
 		const expected = route === 'generate' ? 'POST' : 'GET';
 		if (req.method !== expected) {
@@ -161,4 +207,4 @@ function createApiHandler({ variants, jobs, idempotency, limiter, signer, pptx, 
 	};
 }
 
-module.exports = { createApiHandler, GENERATE_PATH, STATUS_PREFIX };
+module.exports = { createApiHandler, contactOf, GENERATE_PATH, STATUS_PREFIX };

@@ -124,6 +124,49 @@ export interface JobSnapshot {
 }
 
 /**
+ * How closely one job was checked. Contacts: its start (the POST /api/v1/generate that created it,
+ * at `createdAt`), each idempotent POST that replays it, and each GET /api/v1/status/{id} for it with
+ * its owner's key, on arrival and whatever the answer (429 from `rateLimit` or a fault, 5xx, dropped
+ * socket included: the client did ask). Requests with another or an invalid key contact no job. All
+ * gaps are real wall-clock ms (Date.now() differences), never scaled by `timeScale`.
+ */
+export interface JobCheckGaps {
+	id: string;
+	keyPlan: KeyName;
+	/** Date.now() of the start: the first contact. */
+	createdAt: number;
+	/** Every contact, the start included: 1 + replays + statusChecks. */
+	contacts: number;
+	/** Idempotent generate requests that replayed this job. */
+	replays: number;
+	/** Status requests for this job, 429-answered ones included. */
+	statusChecks: number;
+	/** Date.now() of the first / last status check; null if never checked. */
+	firstCheckAt: number | null;
+	lastCheckAt: number | null;
+	/** First status check minus the start (the API asks for 2–5 s); null if never checked. */
+	firstCheckGapMs: number | null;
+	/** Smallest gap between two consecutive status checks (the API asks for ≥ 1 s); null if fewer than two. */
+	minCheckGapMs: number | null;
+	/** Smallest gap between two consecutive contacts of any kind, the start included; null if the start is the only one. */
+	minContactGapMs: number | null;
+}
+
+/** checkGaps(): every job (creation order) and the extremes over all of them (null: nothing to measure). */
+export interface CheckGaps {
+	jobs: JobCheckGaps[];
+	/** Status checks of all jobs. */
+	statusChecks: number;
+	/** Smallest minCheckGapMs of any job. */
+	minCheckGapMs: number | null;
+	/** Smallest and largest firstCheckGapMs of any checked job. */
+	minFirstCheckGapMs: number | null;
+	maxFirstCheckGapMs: number | null;
+	/** Smallest minContactGapMs of any job. */
+	minContactGapMs: number | null;
+}
+
+/**
  * 'http500' JSON 500; 'html502' nginx HTML 502; 'reset' socket dropped unhandled; 'reset-after' handled,
  * then dropped; 'slow' answers after delayMs; 'malformed-json' truncated 200 JSON; 'rate-limit' 429;
  * 'redirect' 3xx with Location (see redirectTo); 'html200' 200 HTML sign-in page; 'json-without-status'
@@ -205,6 +248,8 @@ export interface Simulator {
 	readonly variants: Variants;
 	jobs(): JobSnapshot[];
 	creditsCharged(): number;
+	/** How closely each job was checked (real ms; O(1) memory per job). Emptied by reset(). */
+	checkGaps(): CheckGaps;
 	/** Applies a partial set of variants; throws on unknown names or bad values. Returns the result. */
 	configure(patch: VariantsPatch): Variants;
 	injectFault(fault: Fault): PendingFault;

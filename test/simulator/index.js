@@ -17,7 +17,7 @@ const { FaultQueue, FAULT_KINDS, faultResponse, truncated } = require('./faults'
 const { createSigner } = require('./signing');
 const { PptxCache } = require('./pptx');
 const { RequestLog } = require('./request-log');
-const { createApiHandler } = require('./api');
+const { createApiHandler, contactOf } = require('./api');
 const { createStorageHandler } = require('./storage');
 const { createForeignHandler } = require('./foreign');
 const { createAdminHandler, isAdminPath } = require('./admin');
@@ -114,6 +114,7 @@ async function startSimulator(options = {}) {
 		},
 		jobs: () => jobs.snapshot(),
 		creditsCharged: () => jobs.creditsCharged(),
+		checkGaps: () => jobs.checkGaps(),
 		configure(patch) {
 			variants = mergeVariants(variants, patch);
 			return sim.variants;
@@ -149,6 +150,10 @@ async function startSimulator(options = {}) {
 			body: parseLoggedBody(rawBody),
 			redact: serverName === 'foreign',
 		});
+		// A check of a job counts on arrival, whatever the answer (a fault, a 429, a dropped socket):
+		// the client did ask. Only API requests: one sent to another host never reached the API.
+		const contact = serverName === 'api' ? contactOf(request, { jobs, idempotency }) : null;
+		if (contact) jobs.noteContact(contact.job, contact.kind, entry.at);
 		// A client that hangs up before the answer is complete (a Stop, a timeout) is recorded with the time.
 		res.on('close', () => {
 			if (!res.writableFinished && entry.status !== 'reset') entry.clientClosedAt = Date.now();

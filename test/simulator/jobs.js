@@ -64,6 +64,44 @@ function newJobId(style) {
 	return style === 'needs-encoding' ? `job/${hex(4)} a+b?c#d%41` : `job_${hex(12)}`;
 }
 
+/**
+ * How closely a job was checked, in O(1) memory: counts, the last contact and running minima, never
+ * the list of times. All times are Date.now() values, so every gap is real wall-clock ms whatever
+ * `timeScale` is (it scales job durations only). The start (job creation) is the first contact.
+ */
+function newContactRecord(startAt) {
+	return {
+		startAt,
+		replays: 0,
+		statusChecks: 0,
+		firstCheckAt: null,
+		lastCheckAt: null,
+		minCheckGapMs: null,
+		lastContactAt: startAt,
+		minContactGapMs: null,
+	};
+}
+
+const minOf = (current, value) => (current === null || value < current ? value : current);
+
+/** Per-job record as reported by checkGaps(); `contacts` counts the start too. */
+function contactReport(job) {
+	const c = job.contacts;
+	return {
+		id: job.id,
+		keyPlan: job.keyPlan,
+		createdAt: c.startAt,
+		contacts: 1 + c.replays + c.statusChecks,
+		replays: c.replays,
+		statusChecks: c.statusChecks,
+		firstCheckAt: c.firstCheckAt,
+		lastCheckAt: c.lastCheckAt,
+		firstCheckGapMs: c.firstCheckAt === null ? null : c.firstCheckAt - c.startAt,
+		minCheckGapMs: c.minCheckGapMs,
+		minContactGapMs: c.minContactGapMs,
+	};
+}
+
 class JobStore {
 	constructor() {
 		this.byId = new Map();
@@ -103,6 +141,8 @@ class JobStore {
 			creditsCharged: 0,
 			charged: false,
 			pollTimes: [],
+			// Contact record (see noteContact): a few numbers, whatever the number of contacts.
+			contacts: newContactRecord(now),
 		};
 		this.byId.set(id, job);
 		this.byObjectKey.set(job.objectKey, job);
@@ -169,6 +209,47 @@ class JobStore {
 				slideCount: job.slideCount,
 			};
 		});
+	}
+
+	/**
+	 * Records a contact of the job's owner at `at` (Date.now() when the request arrived): kind
+	 * 'status' (a GET /api/v1/status/{id}, whatever it was answered) or 'replay' (an idempotent
+	 * POST /api/v1/generate that replays this job). The job's creation is its first contact.
+	 */
+	noteContact(job, kind, arrivedAt = Date.now()) {
+		if (kind !== 'status' && kind !== 'replay') throw new Error(`unknown contact kind ${kind}`);
+		const c = job.contacts;
+		// Arrivals come in order; a clock stepping back must not make a negative gap.
+		const at = Math.max(arrivedAt, c.lastContactAt);
+		c.minContactGapMs = minOf(c.minContactGapMs, at - c.lastContactAt);
+		c.lastContactAt = at;
+		if (kind === 'replay') {
+			c.replays += 1;
+			return;
+		}
+		if (c.lastCheckAt !== null) c.minCheckGapMs = minOf(c.minCheckGapMs, at - c.lastCheckAt);
+		if (c.firstCheckAt === null) c.firstCheckAt = at;
+		c.lastCheckAt = at;
+		c.statusChecks += 1;
+	}
+
+	/**
+	 * How closely each job was checked (creation order) and the minima over all of them; gaps in
+	 * real ms, null where there is nothing to measure.
+	 */
+	checkGaps() {
+		const jobs = [...this.byId.values()].map(contactReport);
+		const overall = { statusChecks: 0, minCheckGapMs: null, minFirstCheckGapMs: null, maxFirstCheckGapMs: null, minContactGapMs: null };
+		for (const job of jobs) {
+			overall.statusChecks += job.statusChecks;
+			if (job.minCheckGapMs !== null) overall.minCheckGapMs = minOf(overall.minCheckGapMs, job.minCheckGapMs);
+			if (job.firstCheckGapMs !== null) {
+				overall.minFirstCheckGapMs = minOf(overall.minFirstCheckGapMs, job.firstCheckGapMs);
+				if (overall.maxFirstCheckGapMs === null || job.firstCheckGapMs > overall.maxFirstCheckGapMs) overall.maxFirstCheckGapMs = job.firstCheckGapMs;
+			}
+			if (job.minContactGapMs !== null) overall.minContactGapMs = minOf(overall.minContactGapMs, job.minContactGapMs);
+		}
+		return { jobs, ...overall };
 	}
 
 	creditsCharged(now = Date.now()) {

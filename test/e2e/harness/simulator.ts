@@ -11,6 +11,7 @@ import * as path from 'path';
 import { REPO_ROOT } from './install';
 import { freePorts } from './ports';
 import { stopProcessGroup } from './n8n';
+import type { CheckGaps as SimulatorCheckGaps } from '../../simulator';
 
 export type PlanKey = 'business' | 'business2' | 'enterprise' | 'starter' | 'trial' | 'free' | 'revoked';
 
@@ -26,6 +27,9 @@ export interface SimulatorRequest {
 	clientClosedAt?: number;
 	[key: string]: unknown;
 }
+
+/** How closely each job was checked (GET /__sim/check-gaps; test/simulator/README.md): the simulator's own types. */
+export type { CheckGaps as SimulatorCheckGaps, JobCheckGaps as SimulatorJobCheckGaps } from '../../simulator';
 
 export interface SimulatorOptions {
 	/** Multiplies the simulated job durations (default 0.02: jobs finish in a second or two). */
@@ -45,6 +49,8 @@ export interface SimulatorProcess {
 	admin: AxiosInstance;
 	requests(): Promise<SimulatorRequest[]>;
 	jobs(): Promise<unknown[]>;
+	/** How closely each job was checked, and the minima over all jobs (real ms). */
+	checkGaps(): Promise<SimulatorCheckGaps>;
 	reset(): Promise<void>;
 	configure(config: Record<string, unknown>): Promise<void>;
 	injectFault(fault: Record<string, unknown>): Promise<void>;
@@ -103,6 +109,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 		async jobs() {
 			const { data } = await admin.get('/__sim/jobs');
 			return (Array.isArray(data) ? data : data.jobs) as unknown[];
+		},
+		async checkGaps() {
+			const { data } = await admin.get('/__sim/check-gaps');
+			return data as SimulatorCheckGaps;
 		},
 		async reset() {
 			await admin.post('/__sim/reset', {});
