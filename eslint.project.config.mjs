@@ -11,7 +11,10 @@
  *   are spread into flat-config objects scoped to the files each set is written for;
  * - @n8n/eslint-plugin-community-nodes `recommended` over the sources, package.json and the codex
  *   files (`*.node.json` under nodes/, which n8n's default does not lint);
- * - no-console.
+ * - no-console;
+ * - the core's boundary: `core/` imports no host (n8n, Node-RED), no HTTP client (axios is a
+ *   devDependency here, so n8n's own rules would not stop it) and nothing outside `core/`, not
+ *   even types. test/core/boundary.test.ts checks the same on the import graph, with no circles.
  */
 import { defineConfig, globalIgnores } from 'eslint/config';
 import tseslint from 'typescript-eslint';
@@ -31,7 +34,7 @@ export default defineConfig(
 	]),
 
 	{
-		files: ['credentials/**/*.ts', 'nodes/**/*.ts'],
+		files: ['core/**/*.ts', 'credentials/**/*.ts', 'nodes/**/*.ts'],
 		languageOptions: {
 			parser: tseslint.parser,
 			ecmaVersion: 'latest',
@@ -76,6 +79,26 @@ export default defineConfig(
 			'n8n-nodes-base/node-class-description-inputs-wrong-regular-node': 'off',
 			'n8n-nodes-base/node-class-description-outputs-wrong': 'off',
 			'n8n-nodes-base/node-param-type-options-max-value-present': 'off',
+		},
+	},
+	{
+		files: ['core/**/*.ts'],
+		rules: {
+			'no-restricted-imports': [
+				'error',
+				{
+					patterns: [
+						{
+							group: ['n8n-workflow', 'n8n-core', 'n8n-*', '@n8n/*', 'node-red', 'node-red-*', '@node-red/*', 'axios', 'got', 'node-fetch', 'undici'],
+							message: 'core/ is host-free: a host plugs in through core/ports.ts.',
+						},
+						{
+							group: ['../../nodes/*', '../../../nodes/*', '../nodes/*', '**/credentials/*', '**/node-red/*', '**/test/*'],
+							message: 'core/ imports nothing outside core/.',
+						},
+					],
+				},
+			],
 		},
 	},
 );

@@ -9,7 +9,7 @@ module.exports = {
 	projects: [
 		{
 			displayName: 'unit',
-			testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/test/simulator/**/*.test.ts'],
+			testMatch: ['<rootDir>/test/core/**/*.test.ts', '<rootDir>/test/unit/**/*.test.ts', '<rootDir>/test/simulator/**/*.test.ts'],
 			transform: { '^.+\\.ts$': tsJest },
 			testEnvironment: 'node',
 		},
@@ -24,6 +24,16 @@ module.exports = {
 			// time even beside other projects; `npm run test:e2e` also runs them in band.
 			displayName: 'e2e',
 			testMatch: ['<rootDir>/test/e2e/**/*.e2e.test.ts'],
+			transform: { '^.+\\.ts$': tsJest },
+			testEnvironment: 'node',
+			setupFilesAfterEnv: ['<rootDir>/test/e2e/setup.ts'],
+		},
+		{
+			// Real Node-RED processes (scripts/node-red/install.sh first). Run with
+			// `npx jest --selectProjects node-red-e2e --runInBand`; the files take the same lock as the
+			// n8n suites, so they never run beside one.
+			displayName: 'node-red-e2e',
+			testMatch: ['<rootDir>/test/node-red/e2e/**/*.e2e.test.ts'],
 			transform: { '^.+\\.ts$': tsJest },
 			testEnvironment: 'node',
 			setupFilesAfterEnv: ['<rootDir>/test/e2e/setup.ts'],

@@ -7,13 +7,9 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import {
-	API_PREFIX,
-	checkOrigin,
-	ORIGIN_REFUSAL_HINTS,
-	ORIGIN_REFUSALS,
-} from '../nodes/Perceptis/helpers/baseUrl';
-import { KEY_SETTINGS_HINT, PLAN_HINT } from '../nodes/Perceptis/helpers/errors';
+import { PLAN_HINT } from '../core/errors/table';
+import { API_PREFIX, checkOrigin, ORIGIN_REFUSAL_HINTS, ORIGIN_REFUSALS } from '../core/origin';
+import { KEY_SETTINGS_HINT } from '../nodes/Perceptis/n8n/words';
 
 /**
  * How the Test button works, and why it looks like this. Perceptis has no endpoint that answers

@@ -4,21 +4,20 @@
  * handed instead of asking Perceptis again within the same second (the API asks for at least a
  * second between checks of one job). Both sides of that marker live here.
  */
-import type { IDataObject } from 'n8n-workflow';
-
-import { statusOutcome } from './apiAnswers';
-import { TIMING } from './timing';
+import { isObject, type JsonObject } from '../json';
+import { TIMING } from '../pacing/timing';
+import { statusOutcome } from '../wire/answers';
 
 export interface ReusableLinks {
-	downloads: IDataObject[];
+	downloads: JsonObject[];
 	/** When the links were handed out (ms since epoch): the next status check waits a second from it. */
 	fetchedAtMs: number;
 	/** The incoming item's job fields, shown as the job's state until a fresh check replaces them. */
-	raw: IDataObject;
+	raw: JsonObject;
 }
 
 /** The marker put beside `downloads` on every output item that has links. */
-export function linksMarker(fetchedAtMs: number): IDataObject {
+export function linksMarker(fetchedAtMs: number): JsonObject {
 	return {
 		shortLived: true,
 		fetchedAt: new Date(fetchedAtMs).toISOString(),
@@ -26,12 +25,8 @@ export function linksMarker(fetchedAtMs: number): IDataObject {
 	};
 }
 
-function isObject(value: unknown): value is IDataObject {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** An `expires_at` the API may give; a link that expires within a few seconds is not worth trying. */
-function expiresSoon(entry: IDataObject, nowMs: number): boolean {
+function expiresSoon(entry: JsonObject, nowMs: number): boolean {
 	const expiresAt = typeof entry.expires_at === 'string' ? Date.parse(entry.expires_at) : Number.NaN;
 	return !Number.isNaN(expiresAt) && expiresAt < nowMs + TIMING.minRequestGapMs * 5;
 }
@@ -40,7 +35,7 @@ function expiresSoon(entry: IDataObject, nowMs: number): boolean {
  * The links on an incoming item, when they belong to `jobId`, came from this node moments ago
  * and have not expired; otherwise undefined (the Download asks Perceptis for fresh ones).
  */
-export function reusableLinks(json: IDataObject, jobId: string, nowMs: number): ReusableLinks | undefined {
+export function reusableLinks(json: JsonObject, jobId: string, nowMs: number): ReusableLinks | undefined {
 	if (String(json.jobId ?? '') !== jobId || typeof json.status !== 'string') return undefined;
 	if (statusOutcome(json.status) !== 'completed') return undefined;
 	const marker = json.downloadLinks;
@@ -53,7 +48,7 @@ export function reusableLinks(json: IDataObject, jobId: string, nowMs: number): 
 		(entry) => isObject(entry) && typeof entry.url === 'string' && /^https?:\/\//i.test(entry.url) && !expiresSoon(entry, nowMs),
 	);
 	if (!usable) return undefined;
-	const raw: IDataObject = { ...json };
+	const raw: JsonObject = { ...json };
 	delete raw.downloadLinks;
-	return { downloads: downloads as IDataObject[], fetchedAtMs, raw };
+	return { downloads: downloads as JsonObject[], fetchedAtMs, raw };
 }

@@ -1,11 +1,10 @@
 /**
- * What a job's files are called and what they must look like. Pure functions: the job task uses
- * them to refuse a storage answer that is not the file (a sign-in page, an error document), the
- * binary helper to name and type the n8n binary data.
+ * What a job's files must look like, by type. Pure functions: the job task uses them to refuse a
+ * storage answer that is not the file (a sign-in page, an error document), and the hosts to type
+ * the file they keep.
  */
-import type { IDataObject } from 'n8n-workflow';
-
-import { describeAnswerShape } from './apiAnswers';
+import { extensionOf } from './names';
+import { describeAnswerShape } from '../wire/answers';
 
 export const PPTX_MIME_TYPE =
 	'application/vnd.openxmlformats-officedocument.presentationml.presentation';
@@ -36,69 +35,14 @@ const FILE_TYPES: Record<string, FileType> = {
 /** Content types that storage uses for pages and error documents, never for a presentation. */
 const DOCUMENT_CONTENT_TYPES = /^(text\/html|application\/xhtml\+xml|text\/xml|application\/xml|application\/json)$/;
 
-/** How many leading bytes `contentProblem` needs to judge a file. */
-export const FILE_HEAD_BYTES = 512;
-
-/** `data`, then `data_1`, `data_2`, …: file n of a job (0-based) goes to the field with suffix n. */
-export function binaryPropertyFor(baseName: string, index: number): string {
-	return index === 0 ? baseName : `${baseName}_${index}`;
-}
-
-function safeFileName(name: string): string {
-	return name
-		.replace(/[/\\?%*:|"<>]|[^\x20-\uffff]/g, '-') // [^\x20-\uffff]: control characters U+0000–U+001F
-		.replace(/\s+/g, ' ')
-		.trim();
-}
-
-function extensionOf(name: string): string {
-	const match = /\.([A-Za-z0-9]{1,8})$/.exec(name);
-	return match ? match[1].toLowerCase() : '';
-}
-
-function nameFromApi(entry: IDataObject): string | undefined {
-	for (const key of ['file_name', 'filename', 'fileName', 'name']) {
-		const value = entry[key];
-		if (typeof value === 'string' && value.trim() !== '') {
-			const name = safeFileName(value.split(/[/\\]/).pop() ?? '');
-			// A name the API gives with its own extension keeps it; a bare name is a .pptx.
-			if (name !== '') return extensionOf(name) ? name : `${name}.pptx`;
-		}
-	}
-	return undefined;
-}
-
-/** `name.ext` → `name_n.ext`: the same suffix numbering as the binary fields. */
-function withSuffix(name: string, index: number): string {
-	const extension = extensionOf(name);
-	const stem = extension ? name.slice(0, -(extension.length + 1)) : name;
-	return `${stem}_${index}${extension ? `.${extension}` : ''}`;
-}
-
-/**
- * The file names of a job's downloads, in order: the API's names where it gives them, else
- * `perceptis-<job id>.pptx`, `perceptis-<job id>_1.pptx`, … (the suffix of the binary field).
- * A name that repeats within the job gets the file's suffix too, so no file overwrites another.
- */
-export function fileNamesFor(downloads: IDataObject[], jobId: string): string[] {
-	const base = `perceptis-${safeFileName(jobId).replace(/ /g, '-')}.pptx`;
-	const seen = new Set<string>();
-	return downloads.map((entry, index) => {
-		let name = nameFromApi(entry) ?? (index === 0 ? base : withSuffix(base, index));
-		if (seen.has(name.toLowerCase())) name = withSuffix(name, index);
-		seen.add(name.toLowerCase());
-		return name;
-	});
-}
-
-function contentTypeOf(headers: IDataObject): string {
+function contentTypeOf(headers: Record<string, unknown>): string {
 	const raw = headers['content-type'];
 	const value = Array.isArray(raw) ? raw[0] : raw;
 	return typeof value === 'string' ? value.split(';')[0].trim().toLowerCase() : '';
 }
 
 /** The MIME type for a file name: by its extension, else what storage said, else generic. */
-export function mimeTypeFor(fileName: string, headers: IDataObject = {}): string {
+export function mimeTypeFor(fileName: string, headers: Record<string, unknown> = {}): string {
 	const known = FILE_TYPES[extensionOf(fileName)];
 	if (known) return known.mimeType;
 	const sent = contentTypeOf(headers);
@@ -110,7 +54,7 @@ export function mimeTypeFor(fileName: string, headers: IDataObject = {}): string
  * and proxies answer expired or blocked links with a `200` sign-in page or an error document;
  * saved as a `.pptx` it would break the next node far from the cause. `head` is the first bytes.
  */
-export function contentProblem(head: Buffer, headers: IDataObject, fileName: string): string | undefined {
+export function contentProblem(head: Buffer, headers: Record<string, unknown>, fileName: string): string | undefined {
 	if (head.length === 0) return 'an empty file';
 	const contentType = contentTypeOf(headers);
 	const expected = FILE_TYPES[extensionOf(fileName)];

@@ -1,17 +1,15 @@
 /**
- * The job ledger: what the node started for each item of each of its runs (Idempotency-Key, job
- * id, last status), kept in n8n's node context.
+ * The job ledger: what a node started for each item of each of its runs (Idempotency-Key, job
+ * id, last status), kept where the host keeps state that outlives a run (a `RecordStore`: n8n's
+ * node context, saved with the execution; Node-RED's node context).
  *
- * n8n keeps that context in the execution's data: Retry On Fail runs the node again in the same
- * execution, and the executions list's Retry copies the failed execution's data into the new one.
  * So a retry finds the job its first run started and picks it up (waits for it, or downloads it)
  * instead of paying for a second one; it starts a new job only when that one failed. A re-run
- * that finds no ledger (a queue-mode worker that died before n8n saved anything) gets the same
- * job back through the same default key, which the execution id decides (idempotency.ts).
+ * that finds no ledger gets the same job back through the same default key (keys/idempotency.ts).
  */
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
-
-import type { JobPlan, JobTask } from './jobTask';
+import type { JobPlan } from './plan';
+import type { JobTask } from './task';
+import type { RecordStore } from '../ports';
 
 export interface LedgerEntry {
 	/** The request the entry is about (requestDigest of its body). */
@@ -25,33 +23,20 @@ export interface LedgerEntry {
 	failedJobIds?: string[];
 }
 
-/** Where the node context keeps the ledger. */
-const LEDGER_FIELD = 'perceptisJobs';
 /** A retry replaces failed jobs, but a ledger entry never lists more than this many. */
 const FAILED_JOBS_KEPT = 10;
 
 export class JobLedger {
-	private readonly entries: Record<string, LedgerEntry>;
-
-	/** `context` is n8n's node context (`getContext('node')`), or any object in tests. */
-	constructor(context: IDataObject) {
-		if (typeof context[LEDGER_FIELD] !== 'object' || context[LEDGER_FIELD] === null) context[LEDGER_FIELD] = {};
-		this.entries = context[LEDGER_FIELD] as Record<string, LedgerEntry>;
-	}
+	constructor(private readonly store: RecordStore<LedgerEntry>) {}
 
 	/** The entry of this slot, if it is about the same request (a changed prompt is a new request). */
-	/** The ledger of the running node; a context without node context (tests) gets a fresh one. */
-	static of(ctx: IExecuteFunctions): JobLedger {
-		return new JobLedger((ctx.getContext?.('node') as IDataObject | undefined) ?? {});
-	}
-
 	lookup(slot: string, request: string): LedgerEntry | undefined {
-		const entry = this.entries[slot];
+		const entry = this.store.get(slot);
 		return entry && entry.request === request ? entry : undefined;
 	}
 
 	write(slot: string, entry: LedgerEntry): void {
-		this.entries[slot] = entry;
+		this.store.set(slot, entry);
 	}
 }
 
@@ -72,7 +57,7 @@ export function resumeFromLedger(plans: JobPlan[], ledger: JobLedger): void {
 }
 
 /** Writes what each task of the run started (before the run's result or error leaves the node). */
-export function recordInLedger(tasks: JobTask[], ledger: JobLedger): void {
+export function recordInLedger<Stored>(tasks: JobTask<Stored>[], ledger: JobLedger): void {
 	for (const task of tasks) {
 		const start = task.plan.start;
 		if (!start) continue;

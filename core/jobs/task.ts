@@ -4,114 +4,50 @@
  * task is due; a step makes at most one request and says when the task wants to go again, so
  * many jobs share one loop instead of each sleeping on its own.
  */
-import type { IBinaryData, IDataObject } from 'n8n-workflow';
-
-import type { Failure, JobSnapshot } from './apiAnswers';
-import {
-	failureFromAnswer,
-	failureFromNetwork,
-	hintFromAnswer,
-	readJobId,
-	readSnapshot,
-	statusOutcome,
-} from './apiAnswers';
-import { contentProblem, fileNamesFor, FILE_HEAD_BYTES, mimeTypeFor } from './files';
-import { keyAfterFailedJob } from './idempotency';
-import type { ReusableLinks } from './links';
-import { nextDueAt, nextPollDelayMs, tailDelayMs, transientBackoffMs } from './schedule';
-import { TIMING } from './timing';
-import type { FileAnswer, FileContent, PerceptisTransport } from '../transport';
-import { isNetworkFailure, networkCodeOf } from '../transport';
-
-/** What to do for one input item; built by the operation from the item's parameters. */
-export interface JobPlan {
-	itemIndex: number;
-	/**
-	 * Start a job with this body first (generate); otherwise `jobId` names an existing job. With
-	 * both, an earlier run of this request started `jobId` (the job ledger): it is checked first,
-	 * picked up while running or completed, and replaced by a new job only if it failed.
-	 */
-	start?: JobStart;
-	jobId?: string;
-	/**
-	 * `start-only`: return as soon as the job exists. `check-once`: one status check.
-	 * `wait`: check until completed or failed. `download`: one check, then the files.
-	 */
-	mode: 'start-only' | 'check-once' | 'wait' | 'download';
-	/** In `wait` mode: fetch the files once the job completed. */
-	downloadFiles: boolean;
-	timeoutMs: number;
-	/** Where the files go on the output item: `data`, `data_1`, … */
-	binaryPropertyName: string;
-	/** Output one item per downloaded file instead of one item with all files. */
-	itemPerFile: boolean;
-	/** In `download` mode: links handed out moments ago for this job, used before asking again. */
-	reuse?: ReusableLinks;
-	/**
-	 * In `wait` mode: at the job's deadline, end with the job as it is (still running) instead of
-	 * an error — an AI agent's tool call returns the job id to come back for.
-	 */
-	returnStillRunning?: boolean;
-	/** How long the wait may be when an AI agent calls the node as a tool (see toolMode.ts). */
-	toolWaitMs?: number;
-}
-
-export interface JobStart {
-	body: IDataObject;
-	idempotencyKey: string;
-	/** The key came from the Idempotency Key option (made one per item before the run). */
-	keySetByUser: boolean;
-	/** Where the job ledger keeps this request: the node's run index and the item index. */
-	slot: string;
-	/** requestDigest(body), taken before reference images are released. */
-	request: string;
-	/** Earlier jobs of this request that failed and were replaced (from the ledger). */
-	failedJobIds?: string[];
-}
-
-export interface DownloadedFile {
-	index: number;
-	entry: IDataObject;
-	fileName: string;
-	mimeType: string;
-	/** What the file sink kept (n8n binary data in the node; the bytes in unit tests). */
-	stored: IBinaryData;
-}
-
-/**
- * Keeps a downloaded file as soon as it has arrived (n8n's binary data store), so a run holds no
- * file in memory: `content` is the download stream, or the bytes of a small file.
- */
-export type FileSink = (content: FileContent, fileName: string, mimeType: string) => Promise<IBinaryData>;
+import type { DownloadedFile, FileSink, JobPlan } from './plan';
+import { fileNamesFor } from '../files/names';
+import { contentProblem, mimeTypeFor } from '../files/types';
+import type { JsonObject } from '../json';
+import { keyAfterFailedJob } from '../keys/idempotency';
+import { hintedUntil, nextCheckAt, startedPoll, type PollState } from '../pacing/pollState';
+import { nextDueAt, tailDelayMs, transientBackoffMs } from '../pacing/schedule';
+import { TIMING } from '../pacing/timing';
+import { readJobId, readSnapshot, statusOutcome, type JobSnapshot } from '../wire/answers';
+import type { PerceptisClient } from '../wire/client';
+import { failureFromAnswer, failureFromNetwork, hintFromAnswer, type Failure } from '../wire/failures';
+import { isNetworkFailure, isSuccess, isTransientStatus, networkCodeOf, type FileAnswer } from '../wire/http';
+import { FILE_HEAD_BYTES } from '../wire/stream';
 
 export type TaskPhase = 'start' | 'poll' | 'download' | 'done';
 
 const STORAGE_LINK_GONE = new Set([401, 403, 404, 410]);
 
-export class JobTask {
+export class JobTask<Stored = unknown> {
 	phase: TaskPhase;
 	jobId?: string;
 	snapshot?: JobSnapshot;
 	failure?: Failure;
-	readonly files: DownloadedFile[] = [];
+	readonly files: DownloadedFile<Stored>[] = [];
 	/** Jobs of this request that failed and were replaced by a new one, oldest first. */
 	readonly failedJobIds: string[];
 
 	/** When the task wants its next step (ms since epoch). */
 	dueAt = 0;
-	deadline = Number.POSITIVE_INFINITY;
 	/** The end of the whole run: no wait, retry or `Retry-After` pause may outlast it. */
 	private runDeadline = Number.POSITIVE_INFINITY;
 	/** When the links in `snapshot.downloads` were handed out. */
 	linksFetchedAt?: number;
-	/** When the job started (or, for a job started elsewhere, when this run began to watch it). */
-	private watchedSince = 0;
+	/** Where the checking of the job stands (pacing/pollState.ts): started, checks made, last contact, hint, deadline. */
+	private poll: PollState = {
+		startedAt: 0,
+		checksMade: 0,
+		lastContactAt: Number.NEGATIVE_INFINITY,
+		lastAnswerAt: 0,
+		deadline: null,
+		hintMs: null,
+	};
 	/** One of the last running jobs of its batch: checked at a share of its age (see hurry). */
 	private inTail = false;
-	/** Perceptis asked not to be asked before this (a Retry-After on a status answer). */
-	private hintedUntil = 0;
-	private lastStatusRequestAt = Number.NEGATIVE_INFINITY;
-	private pollsDone = 0;
 	/** Transient failures in a row of the current step (reset by any readable answer). */
 	private failures = 0;
 	/** 2xx answers in a row that were not a job (reset by any other answer). */
@@ -126,11 +62,11 @@ export class JobTask {
 
 	constructor(
 		readonly plan: JobPlan,
-		private readonly transport: PerceptisTransport,
+		private readonly transport: PerceptisClient,
 		private readonly now: () => number,
-		private readonly keepFile: FileSink,
+		private readonly keepFile: FileSink<Stored>,
 		/** Told the moment this task's job exists (the job ledger keeps it at once). */
-		private readonly onJobStarted?: (task: JobTask) => void,
+		private readonly onJobStarted?: (task: JobTask<Stored>) => void,
 	) {
 		this.jobId = plan.jobId;
 		this.pickedUp = Boolean(plan.start && plan.jobId);
@@ -140,7 +76,7 @@ export class JobTask {
 			// The links came with the incoming item: download first, ask again only if they fail.
 			this.snapshot = { jobId: plan.jobId, status: 'completed', downloads: plan.reuse.downloads, raw: plan.reuse.raw };
 			this.linksFetchedAt = plan.reuse.fetchedAtMs;
-			this.lastStatusRequestAt = plan.reuse.fetchedAtMs;
+			this.poll.lastContactAt = plan.reuse.fetchedAtMs;
 			this.phase = 'download';
 			this.fileNames = fileNamesFor(plan.reuse.downloads, plan.jobId);
 		}
@@ -155,6 +91,16 @@ export class JobTask {
 		return this.phase === 'poll' || (this.phase === 'download' && this.linksStale);
 	}
 
+	/** The end of the wait for this job (ms since epoch); Infinity before it is known. */
+	get deadline(): number {
+		return this.poll.deadline ?? Number.POSITIVE_INFINITY;
+	}
+
+	/** Where the checking of the job stands, as data a host may keep and hand back (a copy). */
+	get pollState(): PollState {
+		return { ...this.poll };
+	}
+
 	get attempts(): number {
 		return Math.max(this.attemptsOfStart, this.failures);
 	}
@@ -164,8 +110,8 @@ export class JobTask {
 		const now = this.now();
 		this.dueAt = now;
 		this.runDeadline = runDeadline;
-		this.watchedSince = now;
-		if (this.phase === 'poll') this.deadline = Math.min(now + this.plan.timeoutMs, runDeadline);
+		this.poll.startedAt = now;
+		if (this.phase === 'poll') this.poll.deadline = Math.min(now + this.plan.timeoutMs, runDeadline);
 	}
 
 	/** Whether the job was started by an earlier run of the same request and picked up here. */
@@ -185,8 +131,8 @@ export class JobTask {
 	hurry(now: number): void {
 		if (!this.waitingForJob) return;
 		this.inTail = true;
-		const sooner = nextDueAt(now, tailDelayMs(now - this.watchedSince), this.deadline, this.lastStatusRequestAt);
-		this.dueAt = Math.min(this.dueAt, Math.max(sooner, this.hintedUntil));
+		const sooner = nextDueAt(now, tailDelayMs(now - this.poll.startedAt), this.deadline, this.poll.lastContactAt);
+		this.dueAt = Math.min(this.dueAt, Math.max(sooner, hintedUntil(this.poll)));
 	}
 
 	/**
@@ -233,7 +179,7 @@ export class JobTask {
 		const delay = transientBackoffMs(this.failures, failure.retryAfterMs);
 		// A wait is bounded by the job's deadline; a start or a download by the run's only.
 		const limit = this.phase === 'poll' ? this.deadline : this.runDeadline;
-		this.dueAt = nextDueAt(now, delay, limit, this.lastStatusRequestAt);
+		this.dueAt = nextDueAt(now, delay, limit, this.poll.lastContactAt);
 	}
 
 	private async startJob(): Promise<void> {
@@ -244,7 +190,7 @@ export class JobTask {
 		const answer = await this.transport.generate(start.body, start.idempotencyKey);
 		if (isNetworkFailure(answer)) return this.onTransient(failureFromNetwork(answer));
 		const now = this.now();
-		const jobId = answer.statusCode < 300 && answer.statusCode >= 200 ? readJobId(answer.body) : undefined;
+		const jobId = isSuccess(answer.statusCode) ? readJobId(answer.body) : undefined;
 		if (!jobId) return this.onTransient(failureFromAnswer(answer, 'generate', now));
 
 		this.jobId = jobId;
@@ -255,18 +201,18 @@ export class JobTask {
 			jobId,
 			status: 'pending',
 			downloads: [],
-			raw: answer.body as IDataObject,
+			raw: answer.body as JsonObject,
 		};
+		// The start is the first contact with the job: its first check is planned from it.
+		this.poll = startedPoll(now, null, hintFromAnswer(answer, now));
 		this.onJobStarted?.(this);
 		if (this.plan.mode === 'start-only') {
 			this.phase = 'done';
 			return;
 		}
 		this.phase = 'poll';
-		this.watchedSince = now;
-		this.deadline = Math.min(now + this.plan.timeoutMs, this.runDeadline);
-		const delay = nextPollDelayMs(0, hintFromAnswer(answer, now));
-		this.dueAt = nextDueAt(now, delay, this.deadline, now);
+		this.poll.deadline = Math.min(now + this.plan.timeoutMs, this.runDeadline);
+		this.dueAt = nextCheckAt(this.poll);
 	}
 
 	/**
@@ -280,7 +226,7 @@ export class JobTask {
 		this.jobId = undefined;
 		this.snapshot = undefined;
 		this.pickedUp = false;
-		this.pollsDone = 0;
+		this.poll.checksMade = 0;
 		this.phase = 'start';
 		this.dueAt = now;
 	}
@@ -299,19 +245,20 @@ export class JobTask {
 
 	private async checkStatus(): Promise<void> {
 		const jobId = this.jobId!;
-		this.lastStatusRequestAt = this.now();
+		this.poll.lastContactAt = this.now();
 		const answer = await this.transport.status(jobId);
 		if (isNetworkFailure(answer)) return this.onTransient(failureFromNetwork(answer));
 		const now = this.now();
-		const snapshot =
-			answer.statusCode >= 200 && answer.statusCode < 300 ? readSnapshot(answer.body, jobId) : undefined;
+		const snapshot = isSuccess(answer.statusCode) ? readSnapshot(answer.body, jobId) : undefined;
 		if (!snapshot) return this.onTransient(failureFromAnswer(answer, 'status', now));
 
 		this.takeSnapshot(snapshot, now);
-		this.pollsDone += 1;
+		this.poll.checksMade += 1;
+		this.poll.lastAnswerAt = now;
+		this.poll.hintMs = hintFromAnswer(answer, now) ?? null;
 		const outcome = statusOutcome(snapshot.status);
 
-		if (this.pickedUp && this.pollsDone === 1) {
+		if (this.pickedUp && this.poll.checksMade === 1) {
 			// A retry found the job of its first run: a failed one is what the retry is for.
 			if (outcome === 'failed') return this.startAfterFailedJob(now);
 			this.releaseReferenceImages();
@@ -350,12 +297,8 @@ export class JobTask {
 			}
 			return this.fail({ kind: 'deadline_exceeded', transient: false });
 		}
-		const hint = hintFromAnswer(answer, now);
-		const planned = nextPollDelayMs(this.pollsDone, hint);
 		// A server hint knows best; otherwise one of a batch's last jobs is checked sooner.
-		const delay = this.inTail && hint === undefined ? Math.min(planned, tailDelayMs(now - this.watchedSince)) : planned;
-		this.hintedUntil = hint === undefined ? 0 : now + planned;
-		this.dueAt = nextDueAt(now, delay, this.deadline, this.lastStatusRequestAt);
+		this.dueAt = nextCheckAt(this.poll, this.inTail);
 	}
 
 	/** A readable answer about the job: it resets the failure counts and may carry fresh links. */
@@ -386,7 +329,7 @@ export class JobTask {
 		const answer = await this.transport.downloadFile(url);
 		if (isNetworkFailure(answer)) return this.onDownloadCutOff(failureFromNetwork(answer));
 		const fileName = this.fileNames[index];
-		if (answer.statusCode >= 200 && answer.statusCode < 300) {
+		if (isSuccess(answer.statusCode)) {
 			const problem = contentProblem(answer.head.subarray(0, FILE_HEAD_BYTES), answer.headers, fileName);
 			if (problem === undefined) return await this.keep(index, entry, fileName, answer);
 			answer.discard();
@@ -402,14 +345,14 @@ export class JobTask {
 		if (STORAGE_LINK_GONE.has(answer.statusCode) && this.refreshedForFile !== index) {
 			return this.askForFreshLinks(index, now);
 		}
-		const transient = answer.statusCode === 429 || answer.statusCode >= 500;
+		const transient = isTransientStatus(answer.statusCode);
 		this.onTransient({ kind: 'download_failed', transient, httpCode: answer.statusCode });
 	}
 
 	/** Streams a checked file into the sink; a download cut off half-way is a download failure. */
-	private async keep(index: number, entry: IDataObject, fileName: string, answer: FileAnswer): Promise<void> {
+	private async keep(index: number, entry: JsonObject, fileName: string, answer: FileAnswer): Promise<void> {
 		const mimeType = mimeTypeFor(fileName, answer.headers);
-		let stored: IBinaryData;
+		let stored: Stored;
 		try {
 			stored = await this.keepFile(answer.content, fileName, mimeType);
 		} catch (error) {
@@ -431,15 +374,14 @@ export class JobTask {
 	private askForFreshLinks(index: number, now: number): void {
 		this.refreshedForFile = index;
 		this.linksStale = true;
-		this.dueAt = Math.max(now, this.lastStatusRequestAt + TIMING.minRequestGapMs);
+		this.dueAt = Math.max(now, this.poll.lastContactAt + TIMING.minRequestGapMs);
 	}
 
 	private async refreshLinks(): Promise<void> {
-		this.lastStatusRequestAt = this.now();
+		this.poll.lastContactAt = this.now();
 		const answer = await this.transport.status(this.jobId!);
 		if (isNetworkFailure(answer)) return this.onTransient(failureFromNetwork(answer));
-		const snapshot =
-			answer.statusCode >= 200 && answer.statusCode < 300 ? readSnapshot(answer.body, this.jobId) : undefined;
+		const snapshot = isSuccess(answer.statusCode) ? readSnapshot(answer.body, this.jobId) : undefined;
 		const now = this.now();
 		if (!snapshot) return this.onTransient(failureFromAnswer(answer, 'status', now));
 		this.linksStale = false;

@@ -2,54 +2,48 @@
  * Idempotency-Keys: the default one of a generate request, the one after a failed job, and keys
  * set by the user on several items.
  *
- * The default key is derived from what identifies "this request of this run": the execution, the
- * node, the node's run index (a loop may send the same prompt on purpose), the item index and the
- * body. So the node's own retries, and a re-run of the same execution (Retry On Fail, a queue-mode
- * worker that died), send the same key and get the same job back instead of a second, paid one; a
- * new execution sends a new key. Retries that get a new execution id (the executions list's
- * Retry) find the key in the job ledger (jobLedger.ts) instead.
+ * The default key is derived from what identifies "this request of this run": the run (n8n's
+ * execution), the node, the node's run index (a loop may send the same prompt on purpose), the
+ * item and the body. So the node's own retries, and a re-run of the same run (Retry On Fail, a
+ * queue-mode worker that died), send the same key and get the same job back instead of a second,
+ * paid one; a new run sends a new key. Retries that get a new run id (n8n's executions list
+ * Retry) find the key in the job ledger (jobs/ledger.ts) instead.
+ *
+ * A derived key is `<host tag>-<hex>` (`n8n-…`); any other key is the user's own.
  */
-import { createHash, randomUUID } from 'crypto';
-import type { IDataObject } from 'n8n-workflow';
+import { randomUUID } from 'crypto';
+
+import { sha256 } from '../hash';
+import { canonicalJson, type JsonObject } from '../json';
 
 export interface IdempotencyParts {
-	/** Missing outside a saved execution: the key is then this run's alone (never shared). */
+	/** The host's tag, the key's prefix ("n8n"): derived keys of two hosts never meet. */
+	host: string;
+	/** Missing outside a saved run: the key is then this run's alone (never shared). */
 	executionId: string | undefined;
 	nodeId: string;
 	runIndex: number;
 	itemIndex: number;
-	body: IDataObject;
-}
-
-/** JSON with sorted keys, so the same body always hashes the same. */
-export function canonicalJson(value: unknown): string {
-	if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-	if (value && typeof value === 'object') {
-		const entries = Object.keys(value as IDataObject)
-			.sort()
-			.filter((key) => (value as IDataObject)[key] !== undefined)
-			.map((key) => `${JSON.stringify(key)}:${canonicalJson((value as IDataObject)[key])}`);
-		return `{${entries.join(',')}}`;
-	}
-	return JSON.stringify(value) ?? 'null';
-}
-
-function sha256(text: string): string {
-	return createHash('sha256').update(text).digest('hex');
+	body: JsonObject;
 }
 
 export function defaultIdempotencyKey(parts: IdempotencyParts): string {
-	// Without an execution id, two runs must not share a key: a one-off id stands in for it.
+	// Without a run id, two runs must not share a key: a one-off id stands in for it.
 	const execution = parts.executionId ? `execution:${parts.executionId}` : `one-off:${randomUUID()}`;
 	const digest = sha256(
 		[execution, parts.nodeId, String(parts.runIndex), String(parts.itemIndex), canonicalJson(parts.body)].join('\n'),
 	);
-	return `n8n-${digest.slice(0, 48)}`;
+	return `${parts.host}-${digest.slice(0, 48)}`;
 }
 
 /** What a request asks for, in short: tells "the same request again" from a changed one. */
-export function requestDigest(body: IDataObject): string {
+export function requestDigest(body: JsonObject): string {
 	return sha256(canonicalJson(body)).slice(0, 32);
+}
+
+/** The host tag of a derived key (`n8n-<hex>`, `n8n-tool-<hex>`), or undefined for a user's key. */
+function derivedKeyTag(key: string): string | undefined {
+	return /^([a-z0-9]+)-(?:tool-)?[0-9a-f]{32,}$/.exec(key)?.[1];
 }
 
 /**
@@ -59,7 +53,8 @@ export function requestDigest(body: IDataObject): string {
 export function keyAfterFailedJob(key: string, failedJobId: string): string {
 	const digest = sha256(`${key}\nafter failed job ${failedJobId}`);
 	// A default key stays a default key; a user's key stays recognisable in the API's logs.
-	return key.startsWith('n8n-') ? `n8n-${digest.slice(0, 48)}` : `${key.slice(0, 176)}~retry-${digest.slice(0, 16)}`;
+	const tag = derivedKeyTag(key);
+	return tag ? `${tag}-${digest.slice(0, 48)}` : `${key.slice(0, 176)}~retry-${digest.slice(0, 16)}`;
 }
 
 /**

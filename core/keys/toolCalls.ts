@@ -1,5 +1,6 @@
 /**
- * The default Idempotency-Key of a Generate call made by an AI agent or an MCP client.
+ * The default Idempotency-Key of a Generate call made by an AI agent or an MCP client, and the
+ * memory of one process's calls that keeps it across a window's edge (the host holds one per process).
  *
  * Every MCP `tools/call`, and every chat message to an agent, is an execution of its own, so the
  * execution id cannot tell "the same call again" (a client's retry after a timeout, an agent that
@@ -13,9 +14,8 @@
  * sends it again; a call that ended with a failed job is remembered with the key of its replacement,
  * so asking again retries the failure instead of returning it (failed jobs cost nothing).
  */
-import { createHash } from 'crypto';
-
 import { keyAfterFailedJob } from './idempotency';
+import { sha256 } from '../hash';
 
 /** How long the same request to a tool is one job. */
 export const TOOL_CALL_WINDOW_MS = 30 * 60 * 1000;
@@ -23,6 +23,8 @@ export const TOOL_CALL_WINDOW_MS = 30 * 60 * 1000;
 const MAX_REMEMBERED_CALLS = 2000;
 
 export interface ToolCallParts {
+	/** The host's tag, the key's prefix ("n8n"). */
+	host: string;
 	workflowId: string | undefined;
 	nodeId: string;
 	/** requestDigest() of the body. */
@@ -32,10 +34,6 @@ export interface ToolCallParts {
 interface RememberedCall {
 	key: string;
 	firstCalledAt: number;
-}
-
-function sha256(text: string): string {
-	return createHash('sha256').update(text).digest('hex');
 }
 
 function callIdentity(parts: ToolCallParts): string {
@@ -56,7 +54,7 @@ export class ToolCallMemory {
 		const identity = callIdentity(parts);
 		const earlier = this.calls.get(identity);
 		if (earlier && now - earlier.firstCalledAt < this.windowMs) return earlier.key;
-		const key = `n8n-tool-${sha256(`${identity}\nwindow ${Math.floor(now / this.windowMs)}`).slice(0, 44)}`;
+		const key = `${parts.host}-tool-${sha256(`${identity}\nwindow ${Math.floor(now / this.windowMs)}`).slice(0, 44)}`;
 		this.remember(identity, { key, firstCalledAt: now });
 		return key;
 	}
@@ -81,6 +79,3 @@ export class ToolCallMemory {
 		}
 	}
 }
-
-/** One memory per n8n process: the node's module is loaded once and serves every execution. */
-export const toolCalls = new ToolCallMemory();

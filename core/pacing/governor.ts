@@ -10,12 +10,10 @@
  * not just the job that got it: the limit is the key's, not the job's. Downloads go to the storage
  * host and are not paced here.
  */
-import type { IDataObject } from 'n8n-workflow';
-
-import { parseRetryAfterMs } from './schedule';
+import { parseRetryAfterMs } from './retryAfter';
 import { TIMING } from './timing';
-import type { FileAnswer, HttpAnswer, NetworkFailure, PerceptisTransport } from '../transport';
-import { isNetworkFailure } from '../transport';
+import type { PerceptisClient } from '../wire/client';
+import { isNetworkFailure, type FileAnswer, type HttpAnswer, type NetworkFailure } from '../wire/http';
 
 export type ApiRoute = 'generate' | 'status';
 
@@ -99,7 +97,7 @@ export class RequestGovernor {
 	/**
 	 * What the API answered to a request of this kind, sent at `sentAt`: it steers the pace.
 	 */
-	report(route: ApiRoute, sentAt: number, statusCode: number, headers: IDataObject): void {
+	report(route: ApiRoute, sentAt: number, statusCode: number, headers: Record<string, unknown>): void {
 		const pace = this.paces[route];
 		const now = this.clock.now();
 		if (statusCode !== 429) {
@@ -149,15 +147,15 @@ export class RequestGovernor {
 export const NOT_SENT: NetworkFailure = { networkCode: 'ERR_CANCELED', url: '' };
 
 /**
- * The transport of a run with the governor in front of its API requests. `deadline` is the end
+ * The client of a run with the governor in front of its API requests. `deadline` is the end
  * of the run: a request that could only go after it is not sent.
  */
-export function governedTransport(
-	transport: PerceptisTransport,
+export function governedClient(
+	client: PerceptisClient,
 	governor: RequestGovernor,
 	deadline: () => number,
 	clockNow: () => number,
-): PerceptisTransport {
+): PerceptisClient {
 	const governed = async (route: ApiRoute, send: () => Promise<HttpAnswer | NetworkFailure>) => {
 		if (!(await governor.acquire(route, deadline()))) return NOT_SENT;
 		const sentAt = clockNow();
@@ -166,9 +164,9 @@ export function governedTransport(
 		return answer;
 	};
 	return {
-		origin: transport.origin,
-		generate: async (body, key) => await governed('generate', async () => await transport.generate(body, key)),
-		status: async (jobId) => await governed('status', async () => await transport.status(jobId)),
-		downloadFile: async (url): Promise<FileAnswer | NetworkFailure> => await transport.downloadFile(url),
+		origin: client.origin,
+		generate: async (body, key) => await governed('generate', async () => await client.generate(body, key)),
+		status: async (jobId) => await governed('status', async () => await client.status(jobId)),
+		downloadFile: async (url): Promise<FileAnswer | NetworkFailure> => await client.downloadFile(url),
 	};
 }

@@ -1,20 +1,7 @@
 /**
- * Every timing figure the node uses, in one place, so the polling behaviour can be read (and
+ * Every timing figure of the Perceptis client, in one place, so the polling behaviour can be read (and
  * changed) without hunting through the code. All values are milliseconds unless named otherwise.
  */
-/** Default overall wait per job: a 10-slide deck takes 5–15 minutes, so leave room. */
-export const DEFAULT_TIMEOUT_SECONDS = 1_800;
-
-/**
- * How long a call from an AI agent waits for its job before it returns the job id to come back
- * for: chat front-ends give up after about 90 s (n8n's Chat Trigger answers 504), a deck takes
- * minutes.
- */
-export const DEFAULT_TOOL_WAIT_SECONDS = 60;
-
-/** What Max Jobs in Flight shows when a user adds it (without it, every job starts at once). */
-export const DEFAULT_MAX_JOBS_IN_FLIGHT = 10;
-
 export const TIMING = {
 	/** First status check after a job starts: Perceptis advises 2–5 s; jobs take minutes. */
 	firstPollDelayMs: 3_000,
@@ -57,7 +44,14 @@ export const TIMING = {
 	/** Links handed out by a status check are reused by a Download of the same job within this age. */
 	linkReuseMaxAgeMs: 30_000,
 
-	defaultTimeoutSeconds: DEFAULT_TIMEOUT_SECONDS,
+	/** Default overall wait per job, in seconds: a 10-slide deck takes 5–15 minutes, so leave room. */
+	defaultTimeoutSeconds: 1_800,
+	/**
+	 * How long a call from an AI agent waits for its job, in seconds, before it returns the job id
+	 * to come back for: chat front-ends give up after about 90 s (n8n's Chat Trigger answers 504),
+	 * a deck takes minutes.
+	 */
+	defaultToolWaitSeconds: 60,
 	/**
 	 * Without a Run Timeout, a run may last the job timeout plus this: room to start every job
 	 * (rate limits) and download the files of the last one.
@@ -69,8 +63,7 @@ export const TIMING = {
 	statusRequestTimeoutMs: 60_000,
 	downloadRequestTimeoutMs: 300_000,
 
-
-	/** The request governor (helpers/governor.ts): requests per second of one kind, at the start. */
+	/** The request governor (pacing/governor.ts): requests per second of one kind, at the start. */
 	governorInitialRate: 16,
 	/** It never goes slower than this, nor faster than that. */
 	governorMinRate: 0.2,

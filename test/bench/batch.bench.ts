@@ -19,7 +19,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-import { nextPollDelayMs } from '../../nodes/Perceptis/helpers/schedule';
+import { nextPollDelayMs } from '../../core/pacing/schedule';
 import { acquireE2eLock, N8nClient, REPO_ROOT, startN8n, startSimulator, type N8nInstance, type SimulatorProcess } from '../e2e/harness';
 import { buildInto, distStaleness } from './build';
 import { checkTimes, fixedLoop, seededRandom, simulateSchedule, uniformSeconds, type Schedule, type ScheduleFigures } from './model';

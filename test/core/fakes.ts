@@ -5,15 +5,15 @@
  * Any answer can be overridden per request with a handler; every request is logged with its
  * fake time. Nothing here touches the network.
  */
-import type { IDataObject } from 'n8n-workflow';
-
-import type { RunnerClock } from '../../nodes/Perceptis/helpers/jobRunner';
-import type { FileSink } from '../../nodes/Perceptis/helpers/jobTask';
-import type { FileAnswer, HttpAnswer, NetworkFailure, PerceptisTransport } from '../../nodes/Perceptis/transport';
+import type { FileSink } from '../../core/jobs/plan';
+import type { JsonObject } from '../../core/json';
+import type { RunClock } from '../../core/ports';
+import type { PerceptisClient } from '../../core/wire/client';
+import type { FileAnswer, HttpAnswer, NetworkFailure } from '../../core/wire/http';
 
 export const T0 = 1_700_000_000_000;
 
-export class FakeClock implements RunnerClock {
+export class FakeClock implements RunClock {
 	t: number;
 	readonly sleeps: Array<{ at: number; ms: number }> = [];
 	/** The clock reports cancellation from this fake time on. */
@@ -57,7 +57,7 @@ export interface LoggedRequest {
 	at: number;
 	jobId?: string;
 	idempotencyKey?: string;
-	body?: IDataObject;
+	body?: JsonObject;
 	url?: string;
 }
 
@@ -81,7 +81,7 @@ export function networkFailure(networkCode: string, url = 'https://app.perceptis
 export function answer(
 	statusCode: number,
 	body: unknown,
-	headers: IDataObject = {},
+	headers: JsonObject = {},
 	url = 'https://app.perceptis.ai/api/v1/status/x',
 ): HttpAnswer {
 	return { url, statusCode, headers, body };
@@ -91,14 +91,21 @@ export function answer(
 export const ZIP_HEAD = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
 
 /** A storage answer; a 2xx one carries a file that starts like a .pptx, unless `raw` says otherwise. */
-export function fileAnswer(statusCode: number, text = '', headers: IDataObject = {}, raw = false): FileAnswer {
+export function fileAnswer(statusCode: number, text = '', headers: JsonObject = {}, raw = false): FileAnswer {
 	const ok = statusCode >= 200 && statusCode < 300;
 	const data = ok && !raw ? Buffer.concat([ZIP_HEAD, Buffer.from(text)]) : Buffer.from(text);
 	return { statusCode, headers, head: data.subarray(0, 512), content: data, discard: () => undefined };
 }
 
 /** A file sink that keeps the bytes in the binary data's `data` (base64), as n8n's memory mode does. */
-export const keepInMemory: FileSink = async (content, fileName, mimeType) => ({
+/** What the in-memory file sink keeps of a file. */
+export interface KeptFile {
+	data: string;
+	fileName: string;
+	mimeType: string;
+}
+
+export const keepInMemory: FileSink<KeptFile> = async (content, fileName, mimeType) => ({
 	data: Buffer.isBuffer(content) ? content.toString('base64') : '',
 	fileName,
 	mimeType,
@@ -107,7 +114,7 @@ export const keepInMemory: FileSink = async (content, fileName, mimeType) => ({
 /** The bytes a file sink kept. */
 export const bytesOf = (file: { stored: { data: string } }): Buffer => Buffer.from(file.stored.data, 'base64');
 
-export class FakeApi implements PerceptisTransport {
+export class FakeApi implements PerceptisClient {
 	readonly origin = 'https://app.perceptis.ai';
 	readonly requests: LoggedRequest[] = [];
 	readonly jobs = new Map<string, FakeJob>();
@@ -119,7 +126,7 @@ export class FakeApi implements PerceptisTransport {
 	/** Fake time each request takes. */
 	latencyMs = 0;
 	/** Per-request overrides: return an answer, a NetworkFailure, or undefined for the default. */
-	onGenerate?: (n: number, body: IDataObject, key: string) => Scripted<HttpAnswer>;
+	onGenerate?: (n: number, body: JsonObject, key: string) => Scripted<HttpAnswer>;
 	onStatus?: (jobId: string, n: number) => Scripted<HttpAnswer>;
 	onDownload?: (url: string, n: number) => Scripted<FileAnswer>;
 	/** Called on every request, before it is answered (for invariants such as in-flight counts). */
@@ -157,7 +164,7 @@ export class FakeApi implements PerceptisTransport {
 		return scripted;
 	}
 
-	async generate(body: IDataObject, idempotencyKey: string): Promise<HttpAnswer | NetworkFailure> {
+	async generate(body: JsonObject, idempotencyKey: string): Promise<HttpAnswer | NetworkFailure> {
 		const n = this.of('generate').length;
 		this.log({ type: 'generate', at: this.clock.t, idempotencyKey, body });
 		const scripted = this.settle(this.onGenerate?.(n, body, idempotencyKey));

@@ -3,7 +3,7 @@ import {
 	BaseUrlError,
 	DEFAULT_PERCEPTIS_ORIGIN,
 	normalizeBaseUrl,
-} from '../../nodes/Perceptis/helpers/baseUrl';
+} from '../../core/origin';
 
 function rejection(typed: unknown): BaseUrlError {
 	try {

@@ -9,7 +9,7 @@
 import * as http from 'http';
 import type { AddressInfo } from 'net';
 
-import { ORIGIN_REFUSAL_HINTS } from '../../nodes/Perceptis/helpers/baseUrl';
+import { ORIGIN_REFUSAL_HINTS } from '../../core/origin';
 import {
 	assertPptx,
 	chain,

@@ -6,9 +6,9 @@
  *
  * Times are real: every simulator runs at time scale 1, and `[sim:seconds=N]` gives each job N
  * seconds. The node's own timings (request timeouts, backoff) come from
- * nodes/Perceptis/helpers/timing.ts, so the table follows any change to them.
+ * core/pacing/timing.ts, so the table follows any change to them.
  */
-import { TIMING } from '../../nodes/Perceptis/helpers/timing';
+import { TIMING } from '../../core/pacing/timing';
 import { seededRandom } from '../bench/model';
 
 export type Where = 'main' | 'restart' | 'queue';

@@ -3,7 +3,7 @@ import * as http from 'http';
 import type { AddressInfo } from 'net';
 
 import { PerceptisApi } from '../../credentials/PerceptisApi.credentials';
-import { checkOrigin, normalizeBaseUrl, ORIGIN_REFUSAL_HINTS } from '../../nodes/Perceptis/helpers/baseUrl';
+import { checkOrigin, normalizeBaseUrl, ORIGIN_REFUSAL_HINTS } from '../../core/origin';
 import { startSimulator } from '../simulator';
 import { useSimulator } from '../simulator/helpers';
 import { runCredentialTest } from '../support/n8nContext';

@@ -15,8 +15,8 @@ import * as download from '../../nodes/Perceptis/actions/download.operation';
 import * as generate from '../../nodes/Perceptis/actions/generate.operation';
 import * as getStatus from '../../nodes/Perceptis/actions/getStatus.operation';
 import * as waitForCompletion from '../../nodes/Perceptis/actions/waitForCompletion.operation';
-import { defaultIdempotencyKey } from '../../nodes/Perceptis/helpers/idempotency';
-import { TIMING } from '../../nodes/Perceptis/helpers/timing';
+import { defaultIdempotencyKey } from '../../core/keys/idempotency';
+import { TIMING } from '../../core/pacing/timing';
 import { testNode } from '../support/n8nContext';
 
 const NODE: INode = testNode({ id: 'node-id-7' });
@@ -146,6 +146,7 @@ describe('Generate plan', () => {
 		expect(plan.start?.body).toEqual({ prompt: 'A slide about Q3', output_type: 'single_slide' });
 		expect(plan.start?.idempotencyKey).toBe(
 			defaultIdempotencyKey({
+				host: 'n8n',
 				executionId: 'exec-77',
 				nodeId: 'node-id-7',
 				runIndex: 2,
@@ -181,6 +182,7 @@ describe('Generate plan', () => {
 		expect((await generate.plan.call(retryCtx('exec-77'), 0)).start!.idempotencyKey).toBe(original);
 		// Without what it needs (1.x, another mode, no id), the run's own execution id decides.
 		const own = defaultIdempotencyKey({
+			host: 'n8n',
 			executionId: 'exec-90',
 			nodeId: 'node-id-7',
 			runIndex: 0,

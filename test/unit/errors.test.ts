@@ -1,17 +1,12 @@
 import type { INode } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import type { Failure, FailureKind } from '../../nodes/Perceptis/helpers/apiAnswers';
-import { failureFromAnswer, failureFromNetwork } from '../../nodes/Perceptis/helpers/apiAnswers';
-import type { FailureContext } from '../../nodes/Perceptis/helpers/errors';
+import { PLAN_HINT, type FailureContext } from '../../core/errors/table';
+import type { Failure, FailureKind } from '../../core/wire/failures';
+import { failureFromAnswer, failureFromNetwork } from '../../core/wire/failures';
+import { KEY_SETTINGS_HINT } from '../../nodes/Perceptis/n8n/words';
 import { testNode } from '../support/n8nContext';
-import {
-	describeFailure,
-	invalidParameter,
-	KEY_SETTINGS_HINT,
-	PLAN_HINT,
-	toNodeError,
-} from '../../nodes/Perceptis/helpers/errors';
+import { describeFailure, invalidParameter, toNodeError } from '../../nodes/Perceptis/n8n/nodeErrors';
 
 const FAKE_KEY = 'sk-live-per-unit-FAKE-key';
 

@@ -4,12 +4,16 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { requestDigest } from '../../nodes/Perceptis/helpers/idempotency';
-import { JobLedger, recordInLedger, resumeFromLedger } from '../../nodes/Perceptis/helpers/jobLedger';
-import type { JobPlan } from '../../nodes/Perceptis/helpers/jobTask';
-import { JobTask } from '../../nodes/Perceptis/helpers/jobTask';
+import { requestDigest } from '../../core/keys/idempotency';
+import { JobLedger, recordInLedger, resumeFromLedger } from '../../core/jobs/ledger';
+import type { JobPlan } from '../../core/jobs/plan';
+import { JobTask } from '../../core/jobs/task';
+import { nodeContextStore } from '../../nodes/Perceptis/n8n/ledgerStore';
 
-import { FakeApi, FakeClock, keepInMemory } from './fakes';
+/** The core's ledger in n8n's node context, as the node keeps it. */
+const ledgerIn = (context: IDataObject) => new JobLedger(nodeContextStore(context));
+
+import { FakeApi, FakeClock, keepInMemory, type KeptFile } from '../core/fakes';
 
 function plan(itemIndex: number, prompt: string, key = `key-${itemIndex}`): JobPlan {
 	const body = { prompt, output_type: 'deck' };
@@ -24,7 +28,7 @@ function plan(itemIndex: number, prompt: string, key = `key-${itemIndex}`): JobP
 	};
 }
 
-function taskWith(p: JobPlan, fields: { jobId?: string; status?: string; failedJobIds?: string[] }): JobTask {
+function taskWith(p: JobPlan, fields: { jobId?: string; status?: string; failedJobIds?: string[] }): JobTask<KeptFile> {
 	const task = new JobTask(p, new FakeApi(new FakeClock()), Date.now, keepInMemory);
 	task.jobId = fields.jobId;
 	if (fields.status) task.snapshot = { jobId: fields.jobId ?? '', status: fields.status, downloads: [], raw: {} };
@@ -35,7 +39,7 @@ function taskWith(p: JobPlan, fields: { jobId?: string; status?: string; failedJ
 describe('JobLedger', () => {
 	it('lives in the node context, so n8n saves it with the execution', () => {
 		const context: IDataObject = {};
-		recordInLedger([taskWith(plan(0, 'a'), { jobId: 'job-1', status: 'processing' })], new JobLedger(context));
+		recordInLedger([taskWith(plan(0, 'a'), { jobId: 'job-1', status: 'processing' })], ledgerIn(context));
 		expect(JSON.parse(JSON.stringify(context))).toEqual({
 			perceptisJobs: { '0:0': { request: requestDigest({ prompt: 'a', output_type: 'deck' }), key: 'key-0', jobId: 'job-1', status: 'processing' } },
 		});
@@ -45,10 +49,10 @@ describe('JobLedger', () => {
 		const context: IDataObject = {};
 		recordInLedger(
 			[taskWith(plan(0, 'a'), { jobId: 'job-1', status: 'processing', failedJobIds: ['job-0'] }), taskWith(plan(1, 'b'), {})],
-			new JobLedger(context),
+			ledgerIn(context),
 		);
 		const retry = [plan(0, 'a', 'key-of-the-retry'), plan(1, 'b', 'key-of-the-retry-1')];
-		resumeFromLedger(retry, new JobLedger(JSON.parse(JSON.stringify(context)) as IDataObject));
+		resumeFromLedger(retry, ledgerIn(JSON.parse(JSON.stringify(context)) as IDataObject));
 		expect(retry[0]).toMatchObject({ jobId: 'job-1', start: { idempotencyKey: 'key-0', failedJobIds: ['job-0'] } });
 		// Its start was lost in transit: the same key again, so a job it created is the one returned.
 		expect(retry[1].jobId).toBeUndefined();
@@ -57,9 +61,9 @@ describe('JobLedger', () => {
 
 	it('a changed request (another prompt in the same place) is a new request', () => {
 		const context: IDataObject = {};
-		recordInLedger([taskWith(plan(0, 'a'), { jobId: 'job-1' })], new JobLedger(context));
+		recordInLedger([taskWith(plan(0, 'a'), { jobId: 'job-1' })], ledgerIn(context));
 		const retry = [plan(0, 'a, edited', 'fresh-key')];
-		resumeFromLedger(retry, new JobLedger(context));
+		resumeFromLedger(retry, ledgerIn(context));
 		expect(retry[0].jobId).toBeUndefined();
 		expect(retry[0].start!.idempotencyKey).toBe('fresh-key');
 	});
@@ -67,7 +71,7 @@ describe('JobLedger', () => {
 	it('starts empty in a context without one, and keeps what else the context holds', () => {
 		const context: IDataObject = { somethingElse: 1 };
 		const retry = [plan(0, 'a')];
-		resumeFromLedger(retry, new JobLedger(context));
+		resumeFromLedger(retry, ledgerIn(context));
 		expect(retry[0].jobId).toBeUndefined();
 		expect(context).toEqual({ somethingElse: 1, perceptisJobs: {} });
 	});

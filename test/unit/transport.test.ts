@@ -4,13 +4,14 @@
  */
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import type { PerceptisTransport } from '../../nodes/Perceptis/transport';
-import { createTransport, isNetworkFailure } from '../../nodes/Perceptis/transport';
+import type { PerceptisClient } from '../../core/wire/client';
+import { isNetworkFailure } from '../../core/wire/http';
+import { createClient } from '../../nodes/Perceptis/n8n/http';
 
 /** What axios throws when its signal aborts a request (n8n aborts on `timeout` and on Stop). */
 const abortedByAxios = () => Object.assign(new Error('canceled'), { name: 'CanceledError', code: 'ERR_CANCELED' });
 
-async function transportThatThrows(error: () => Error, runSignal: AbortSignal): Promise<PerceptisTransport> {
+async function transportThatThrows(error: () => Error, runSignal: AbortSignal): Promise<PerceptisClient> {
 	const ctx = {
 		getCredentials: async () => ({ apiKey: 'not-a-real-key', baseUrl: 'https://app.perceptis.ai' }),
 		helpers: {
@@ -22,7 +23,7 @@ async function transportThatThrows(error: () => Error, runSignal: AbortSignal): 
 			},
 		},
 	} as unknown as IExecuteFunctions;
-	return (await createTransport(ctx, runSignal)) as PerceptisTransport;
+	return (await createClient(ctx, runSignal)) as PerceptisClient;
 }
 
 describe('a request aborted below HTTP', () => {

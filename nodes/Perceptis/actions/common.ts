@@ -4,8 +4,14 @@
  */
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { invalidParameter } from '../helpers/errors';
-import { DEFAULT_MAX_JOBS_IN_FLIGHT, DEFAULT_TIMEOUT_SECONDS, DEFAULT_TOOL_WAIT_SECONDS, TIMING } from '../helpers/timing';
+import { invalidParameter } from '../n8n/nodeErrors';
+import { TIMING } from '../../../core/pacing/timing';
+
+/** What Max Jobs in Flight shows when a user adds it (without it, every job starts at once). */
+const DEFAULT_MAX_JOBS_IN_FLIGHT = 10;
+// n8n's lint reads a parameter's default only from a literal or a plain name.
+const DEFAULT_TIMEOUT_SECONDS = TIMING.defaultTimeoutSeconds;
+const DEFAULT_TOOL_WAIT_SECONDS = TIMING.defaultToolWaitSeconds;
 
 export const jobIdProperty = (operations: string[]): INodeProperties => ({
 	displayName: 'Job ID',
@@ -208,7 +214,7 @@ export function readRunTimeoutMs(ctx: IExecuteFunctions, longestJobTimeoutMs: nu
 }
 
 export function readToolWaitMs(ctx: IExecuteFunctions, itemIndex: number, options: IDataObject): number {
-	const value = options.toolWaitSeconds ?? DEFAULT_TOOL_WAIT_SECONDS;
+	const value = options.toolWaitSeconds ?? TIMING.defaultToolWaitSeconds;
 	if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
 		throw invalidParameter(
 			ctx.getNode(),

@@ -16,9 +16,9 @@ import {
 	readOptions,
 	runTimeoutOption,
 } from './common';
-import type { JobPlan } from '../helpers/jobTask';
-import { reusableLinks } from '../helpers/links';
-import { TIMING } from '../helpers/timing';
+import type { JobPlan } from '../../../core/jobs/plan';
+import { reusableLinks } from '../../../core/files/links';
+import { TIMING } from '../../../core/pacing/timing';
 
 export const description: INodeProperties[] = [
 	jobIdProperty(['download']),

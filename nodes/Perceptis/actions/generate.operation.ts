@@ -19,18 +19,20 @@ import {
 	toolWaitOption,
 } from './common';
 import { isToolRun } from './toolMode';
-import { invalidParameter } from '../helpers/errors';
-import { defaultIdempotencyKey, keysPerItem, requestDigest } from '../helpers/idempotency';
-import { JobLedger, recordInLedger, resumeFromLedger } from '../helpers/jobLedger';
-import { retriedExecutionId } from '../helpers/retryOrigin';
-import { statusOutcome } from '../helpers/apiAnswers';
-import { toolCalls, type ToolCallParts } from '../helpers/toolCallKey';
-import type { JobPlan, JobTask } from '../helpers/jobTask';
+import { generateBody, isReferenceImageType } from '../../../core/request/generateBody';
+import { invalidInput, invalidParameter } from '../n8n/nodeErrors';
+import { defaultIdempotencyKey, keysPerItem, requestDigest } from '../../../core/keys/idempotency';
+import { recordInLedger, resumeFromLedger } from '../../../core/jobs/ledger';
+import { ledgerOf } from '../n8n/ledgerStore';
+import { retriedExecutionId } from '../n8n/retryOrigin';
+import { statusOutcome } from '../../../core/wire/answers';
+import type { ToolCallParts } from '../../../core/keys/toolCalls';
+import { HOST_TAG, toolCalls } from '../n8n/toolCalls';
+import type { JobPlan } from '../../../core/jobs/plan';
+import type { N8nTask } from '../n8n/binary';
 
 const show = { operation: ['generate'] };
 const whenWaiting = { show: { '/waitForCompletion': [true] } };
-
-export const OUTPUT_TYPES = ['single_slide', 'deck'] as const;
 
 export const description: INodeProperties[] = [
 	{
@@ -124,8 +126,6 @@ export const description: INodeProperties[] = [
 	]),
 ];
 
-const IMAGE_MIME = /^image\/(png|jpe?g|gif|webp)$/i;
-
 async function readReferenceImages(
 	ctx: IExecuteFunctions,
 	itemIndex: number,
@@ -150,13 +150,8 @@ async function readReferenceImages(
 					: 'The item has no binary data. Add a node before this one that reads the image (e.g. HTTP Request or Read Files), or remove Options → Reference Images.',
 			);
 		}
-		if (!IMAGE_MIME.test(binary.mimeType ?? '')) {
-			throw invalidParameter(
-				ctx.getNode(),
-				itemIndex,
-				`Reference Images: the binary field "${property}" is "${binary.mimeType}", not an image`,
-				'Perceptis accepts PNG, JPEG, GIF or WebP images. Name an image field in Options → Reference Images.',
-			);
+		if (!isReferenceImageType(binary.mimeType)) {
+			throw invalidInput(ctx, itemIndex, { kind: 'reference_not_an_image', name: property, value: binary.mimeType });
 		}
 		const buffer = await ctx.helpers.getBinaryDataBuffer(itemIndex, property);
 		images.push({ data: buffer.toString('base64'), mime_type: binary.mimeType.toLowerCase() });
@@ -164,69 +159,21 @@ async function readReferenceImages(
 	return images;
 }
 
-/** Validates the item's parameters and builds the request body; throws before any request. */
+/** Validates the item's parameters (the core's rules) and builds the request body; throws before any request. */
 async function buildBody(ctx: IExecuteFunctions, itemIndex: number, options: IDataObject): Promise<IDataObject> {
-	const node = ctx.getNode();
-	const outputType = ctx.getNodeParameter('outputType', itemIndex) as string;
-	if (!(OUTPUT_TYPES as readonly string[]).includes(outputType)) {
-		throw invalidParameter(
-			node,
-			itemIndex,
-			`Output Type "${String(outputType)}" is not supported`,
-			'Set Output Type to "single_slide" (Single Slide) or "deck" (Deck).',
-		);
-	}
-	const rawPrompt = ctx.getNodeParameter('prompt', itemIndex, '') as unknown;
-	const prompt = typeof rawPrompt === 'string' ? rawPrompt.trim() : '';
-	if (prompt === '') {
-		throw invalidParameter(
-			node,
-			itemIndex,
-			`Prompt is empty on item ${itemIndex}`,
-			'Type the instructions for the slide or deck in Prompt, or map a text field of the incoming item with an expression.',
-		);
-	}
-	const isDeck = outputType === 'deck';
-	const body: IDataObject = { prompt, output_type: outputType };
-
-	const templateName = typeof options.templateName === 'string' ? options.templateName.trim() : '';
-	if (templateName !== '') body.template_name = templateName;
-
-	if (options.variantCount !== undefined) {
-		const count = options.variantCount;
-		if (typeof count !== 'number' || !Number.isInteger(count) || count < 1) {
-			throw invalidParameter(
-				node,
-				itemIndex,
-				`Variant Count must be a whole number of at least 1, not "${String(count)}"`,
-				'Set Options → Variant Count to 1 or more, or remove the option.',
-			);
-		}
-		if (isDeck && count !== 1) {
-			throw invalidParameter(
-				node,
-				itemIndex,
-				`Variant Count (${count}) applies to single slides only, but Output Type is "deck"`,
-				'Remove Options → Variant Count, or set Output Type to Single Slide.',
-			);
-		}
-		if (!isDeck) body.variant_count = count;
-	}
-
 	const referenceNames = typeof options.referenceImages === 'string' ? options.referenceImages.trim() : '';
-	if (referenceNames !== '') {
-		if (isDeck) {
-			throw invalidParameter(
-				node,
-				itemIndex,
-				'Reference Images apply to single slides only, but Output Type is "deck"',
-				'Remove Options → Reference Images, or set Output Type to Single Slide.',
-			);
-		}
-		body.reference_images = await readReferenceImages(ctx, itemIndex, referenceNames);
-	}
-	if (options.useWebSearch === true) body.use_web_search = true;
-	if (options.useKnowledgeBase === true) body.use_knowledge_base = true;
+	const built = generateBody({
+		outputType: ctx.getNodeParameter('outputType', itemIndex),
+		prompt: ctx.getNodeParameter('prompt', itemIndex, ''),
+		templateName: options.templateName,
+		variantCount: options.variantCount,
+		wantsReferenceImages: referenceNames !== '',
+		useWebSearch: options.useWebSearch,
+		useKnowledgeBase: options.useKnowledgeBase,
+	});
+	if ('problem' in built) throw invalidInput(ctx, itemIndex, built.problem);
+	const body = built.body as IDataObject;
+	if (referenceNames !== '') body.reference_images = await readReferenceImages(ctx, itemIndex, referenceNames);
 	return body;
 }
 
@@ -253,6 +200,7 @@ export async function plan(this: IExecuteFunctions, itemIndex: number): Promise<
 		ownKey ||
 		(asTool && toolCalls.keyFor(toolCallParts(this, request), Date.now())) ||
 		defaultIdempotencyKey({
+			host: HOST_TAG,
 			// A Retry from the list derives the key of the run it retries (found again even when n8n
 			// kept nothing of that run: it crashed); every other run its own.
 			executionId: retriedExecutionId(this) ?? this.getExecutionId(),
@@ -292,15 +240,15 @@ export function beforeRun(this: IExecuteFunctions, plans: JobPlan[]): void {
 		const key = perItem.get(plan.itemIndex);
 		if (plan.start && key !== undefined) plan.start.idempotencyKey = key;
 	}
-	resumeFromLedger(plans, JobLedger.of(this));
+	resumeFromLedger(plans, ledgerOf(this));
 }
 
 /**
  * What the tasks started, for a retry: written the moment a job exists (n8n saves the context with
  * a stopped execution too) and again after the run with each job's last status.
  */
-export function record(this: IExecuteFunctions, tasks: JobTask[]): void {
-	recordInLedger(tasks, JobLedger.of(this));
+export function record(this: IExecuteFunctions, tasks: N8nTask[]): void {
+	recordInLedger(tasks, ledgerOf(this));
 	if (!isToolRun(this)) return;
 	for (const { plan, jobId, snapshot } of tasks) {
 		if (!plan.start || plan.start.keySetByUser) continue;
@@ -310,5 +258,5 @@ export function record(this: IExecuteFunctions, tasks: JobTask[]): void {
 }
 
 function toolCallParts(ctx: IExecuteFunctions, request: string): ToolCallParts {
-	return { workflowId: ctx.getWorkflow().id, nodeId: ctx.getNode().id ?? ctx.getNode().name, request };
+	return { host: HOST_TAG, workflowId: ctx.getWorkflow().id, nodeId: ctx.getNode().id ?? ctx.getNode().name, request };
 }

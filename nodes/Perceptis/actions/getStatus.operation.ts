@@ -5,8 +5,8 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { jobIdProperty, readJobId } from './common';
-import type { JobPlan } from '../helpers/jobTask';
-import { TIMING } from '../helpers/timing';
+import type { JobPlan } from '../../../core/jobs/plan';
+import { TIMING } from '../../../core/pacing/timing';
 
 export const description: INodeProperties[] = [jobIdProperty(['getStatus'])];
 

@@ -5,9 +5,9 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, NodeOperationError } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
-import { filesToBinary } from '../helpers/binary';
-import type { JobTask } from '../helpers/jobTask';
-import { linksMarker } from '../helpers/links';
+import { filesToBinary } from '../n8n/binary';
+import type { N8nTask } from '../n8n/binary';
+import { linksMarker } from '../../../core/files/links';
 
 type ItemError = NodeApiError | NodeOperationError;
 
@@ -42,9 +42,10 @@ export function errorItem(ctx: IExecuteFunctions, itemIndex: number, error: Item
 }
 
 /** The job as the API last described it, under stable names: `jobId`, `status`, the rest as sent. */
-function jobJson(task: JobTask): IDataObject {
+function jobJson(task: N8nTask): IDataObject {
 	const snapshot = task.snapshot!;
-	const rest: IDataObject = { ...snapshot.raw };
+	// The API's answer is parsed JSON: every value is one n8n can carry.
+	const rest = { ...snapshot.raw } as IDataObject;
 	for (const key of ['job_id', 'jobId', 'id']) {
 		if (String(rest[key]) === snapshot.jobId) delete rest[key];
 	}
@@ -67,7 +68,7 @@ function jobJson(task: JobTask): IDataObject {
  * user asked for one item per file, one item per file with the file in the named field itself,
  * for nodes that send or upload one file per item.
  */
-export function jobItems(task: JobTask): INodeExecutionData[] {
+export function jobItems(task: N8nTask): INodeExecutionData[] {
 	const pairedItem = { item: task.plan.itemIndex };
 	const json = jobJson(task);
 	const property = task.plan.binaryPropertyName;

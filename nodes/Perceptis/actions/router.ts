@@ -5,7 +5,7 @@
  *   3. output: one item per input item (or per file, when asked), in input order, with `pairedItem`.
  * Continue On Fail is decided here, once, for all operations.
  */
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, JsonObject } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, JsonObject } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { readMaxJobsInFlight, readRunTimeoutMs } from './common';
@@ -15,14 +15,17 @@ import * as getStatus from './getStatus.operation';
 import { errorItem, jobItems } from './output';
 import { isToolRun, planForTool, toolItem } from './toolMode';
 import * as waitForCompletion from './waitForCompletion.operation';
-import { BaseUrlError } from '../helpers/baseUrl';
-import { binaryDataSink } from '../helpers/binary';
-import { toNodeError } from '../helpers/errors';
-import { governedTransport, RequestGovernor } from '../helpers/governor';
-import { executionClock, runJobTasks } from '../helpers/jobRunner';
-import type { JobPlan } from '../helpers/jobTask';
-import { JobTask } from '../helpers/jobTask';
-import { createTransport } from '../transport';
+import type { JobPlan } from '../../../core/jobs/plan';
+import { failureContextOf, jobsLeftRunning, jobsOfRun, otherJobsLine } from '../../../core/jobs/runReport';
+import { runJobTasks } from '../../../core/jobs/runner';
+import { JobTask } from '../../../core/jobs/task';
+import { BaseUrlError } from '../../../core/origin';
+import { governedClient, RequestGovernor } from '../../../core/pacing/governor';
+import type { PerceptisClient } from '../../../core/wire/client';
+import { binaryDataSink, type N8nTask } from '../n8n/binary';
+import { executionClock } from '../n8n/clock';
+import { createClient } from '../n8n/http';
+import { toNodeError } from '../n8n/nodeErrors';
 
 export const operations = { generate, getStatus, waitForCompletion, download };
 export type OperationName = keyof typeof operations;
@@ -32,11 +35,8 @@ interface Operation {
 	plan(this: IExecuteFunctions, itemIndex: number): Promise<JobPlan>;
 	beforeRun?(this: IExecuteFunctions, plans: JobPlan[]): void;
 	/** Keeps what tasks started: called when a task's job exists, and for all after the run. */
-	record?(this: IExecuteFunctions, tasks: JobTask[]): void;
+	record?(this: IExecuteFunctions, tasks: N8nTask[]): void;
 }
-
-/** At most this many other job ids are listed in an error, to keep it readable. */
-const OTHER_JOBS_LISTED = 20;
 
 /** What every error of a run may need to say. */
 interface RunFacts {
@@ -44,39 +44,22 @@ interface RunFacts {
 	timeoutMs: number;
 }
 
-/** Other started jobs, so that a run that stops on one item's error forgets none of them. */
-function otherJobsLine(tasks: JobTask[], failed: JobTask): string {
-	const others = tasks.filter((task) => task !== failed && task.jobId);
-	if (others.length === 0) return '';
-	const listed = others
-		.slice(0, OTHER_JOBS_LISTED)
-		.map((task) => `${task.jobId} (item ${task.plan.itemIndex}, ${task.snapshot?.status ?? 'started'})`);
-	const more = others.length > OTHER_JOBS_LISTED ? ` and ${others.length - OTHER_JOBS_LISTED} more` : '';
-	return ` Other jobs of this run, still on Perceptis: ${listed.join(', ')}${more}.`;
-}
-
-/**
- * Every item's job of the run, machine-readable, for the error that stops the run: a workflow
- * (or a person) can pick each one up with Get Status or Download, and none is forgotten.
- */
-function jobsOfRun(tasks: JobTask[]): IDataObject[] {
-	return tasks.map((task) => ({
-		itemIndex: task.plan.itemIndex,
-		jobId: task.jobId ?? null,
-		status: task.snapshot?.status ?? (task.jobId ? 'started' : 'not started'),
-		// Without a job id (the start's answer was lost), the key is what gets the job back.
-		...(task.plan.start ? { idempotencyKey: task.plan.start.idempotencyKey } : {}),
-		...(task.failure ? { error: task.failure.apiCode ?? task.failure.kind } : {}),
-		...(task.failedJobIds.length ? { replacedFailedJobs: [...task.failedJobIds] } : {}),
-	}));
+/** The run's limits: one deadline for everything, and one signal that ends what is in flight. */
+interface RunLimits {
+	timeoutMs: number;
+	deadline: number;
+	/** The execution's own signal: the Stop button. */
+	cancelSignal: AbortSignal | undefined;
+	/** Aborted at Stop, at the deadline or at a run-ending failure: ends the downloads in flight. */
+	runEnd: AbortController;
 }
 
 /**
  * n8n keeps nothing a stopped node returns or records (the stopped execution is saved as it was
  * before the run), so the jobs it leaves running on Perceptis go to n8n's log instead.
  */
-function logJobsLeftAtStop(ctx: IExecuteFunctions, tasks: JobTask[]): void {
-	const left = jobsOfRun(tasks).filter((job) => job.jobId !== null && job.status !== 'completed' && job.status !== 'failed');
+function logJobsLeftAtStop(ctx: IExecuteFunctions, tasks: N8nTask[]): void {
+	const left = jobsLeftRunning(tasks);
 	if (left.length === 0) return;
 	const list = left.map((job) => `${job.jobId} (item ${job.itemIndex}, ${job.status})`).join(', ');
 	ctx.logger?.warn(
@@ -89,7 +72,7 @@ function logJobsLeftAtStop(ctx: IExecuteFunctions, tasks: JobTask[]): void {
  * A job exists: it is recorded for a retry at once, and logged, so that a job is never forgotten
  * even when n8n keeps nothing of the run (a stopped execution, a queue-mode worker that died).
  */
-function jobStarted(ctx: IExecuteFunctions, op: Operation, task: JobTask): void {
+function jobStarted(ctx: IExecuteFunctions, op: Operation, task: N8nTask): void {
 	op.record?.call(ctx, [task]);
 	ctx.logger?.info(
 		`Perceptis: started job ${task.jobId} for item ${task.plan.itemIndex} of execution ${ctx.getExecutionId() ?? '(unsaved)'}`,
@@ -97,113 +80,125 @@ function jobStarted(ctx: IExecuteFunctions, op: Operation, task: JobTask): void 
 	);
 }
 
-function failureOf(task: JobTask, ctx: IExecuteFunctions, run: RunFacts, tasks: JobTask[]) {
-	const context = {
-		itemIndex: task.plan.itemIndex,
-		origin: run.origin,
-		jobId: task.jobId,
-		lastStatus: task.snapshot?.status,
-		timeoutSeconds: Math.round(task.plan.timeoutMs / 1000),
-		runTimeoutSeconds: Math.round(run.timeoutMs / 1000),
-		idempotencyKey: task.plan.start?.idempotencyKey,
-		templateName: task.plan.start?.body.template_name as string | undefined,
-		attempts: task.attempts,
-	};
+function failureOf(task: N8nTask, ctx: IExecuteFunctions, run: RunFacts, tasks: N8nTask[]) {
+	const context = failureContextOf(task, run);
 	// When the run stops on this error, name the other jobs it started so none is forgotten.
 	if (ctx.continueOnFail()) return toNodeError(ctx.getNode(), task.failure!, context);
 	const error = toNodeError(ctx.getNode(), task.failure!, context, otherJobsLine(tasks, task));
-	error.context.jobs = jobsOfRun(tasks) as JsonObject[];
+	error.context.jobs = jobsOfRun(tasks) as unknown as JsonObject[];
 	return error;
 }
 
-export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	const items = this.getInputData();
-	const operation = this.getNodeParameter('operation', 0) as OperationName;
+function operationOf(ctx: IExecuteFunctions): Operation {
+	const operation = ctx.getNodeParameter('operation', 0) as OperationName;
 	const op: Operation | undefined = operations[operation];
 	if (!op) {
-		throw new NodeOperationError(this.getNode(), `The operation "${String(operation)}" is not known`, {
+		throw new NodeOperationError(ctx.getNode(), `The operation "${String(operation)}" is not known`, {
 			description: 'Choose one of Generate, Get Status, Wait for Completion or Download.',
 		});
 	}
-	const continueOnFail = this.continueOnFail();
-	// An AI agent's tool call: links instead of files, a bounded wait, failures as results.
-	const asTool = isToolRun(this);
-	// One slot per input item, in input order; a slot holds several items when files are split.
-	const output: INodeExecutionData[][] = new Array(items.length);
+	return op;
+}
 
-	// 1. plan: every item is checked before anything is sent.
+/** 1. plan: every item is checked before anything is sent; a bad item fails here, or (Continue On Fail) becomes its error item. */
+async function planItems(ctx: IExecuteFunctions, op: Operation, output: INodeExecutionData[][]): Promise<JobPlan[]> {
 	const plans: JobPlan[] = [];
-	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+	for (let itemIndex = 0; itemIndex < output.length; itemIndex++) {
 		try {
-			plans.push(await op.plan.call(this, itemIndex));
+			plans.push(await op.plan.call(ctx, itemIndex));
 		} catch (error) {
 			// Validation throws NodeOperationError, which this returns as it is; anything else is wrapped.
-			const itemError = new NodeOperationError(this.getNode(), error as Error, { itemIndex });
-			if (!continueOnFail) throw itemError;
-			output[itemIndex] = [errorItem(this, itemIndex, itemError)];
+			const itemError = new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
+			if (!ctx.continueOnFail()) throw itemError;
+			output[itemIndex] = [errorItem(ctx, itemIndex, itemError)];
 		}
 	}
-	if (plans.length === 0) return [output.flat()];
-	op.beforeRun?.call(this, plans);
-	if (asTool) plans.forEach(planForTool);
+	return plans;
+}
 
-	// One deadline for the whole run (starts, rate-limit waits, checks, downloads), and one signal
-	// that ends the downloads in flight at Stop, at the deadline or at a run-ending failure.
-	const runTimeoutMs = readRunTimeoutMs(this, Math.max(...plans.map((plan) => plan.timeoutMs)));
-	const deadline = Date.now() + runTimeoutMs;
-	const cancelSignal = this.getExecutionCancelSignal?.();
+function runLimits(ctx: IExecuteFunctions, plans: JobPlan[]): RunLimits {
+	const timeoutMs = readRunTimeoutMs(ctx, Math.max(...plans.map((plan) => plan.timeoutMs)));
+	const cancelSignal = ctx.getExecutionCancelSignal?.();
 	const runEnd = new AbortController();
 	if (cancelSignal?.aborted) runEnd.abort();
 	cancelSignal?.addEventListener('abort', () => runEnd.abort(), { once: true });
+	return { timeoutMs, deadline: Date.now() + timeoutMs, cancelSignal, runEnd };
+}
 
-	const transport = await createTransport(this, runEnd.signal);
-	if (transport instanceof BaseUrlError) {
-		const configError = new NodeOperationError(this.getNode(), transport.message, {
-			description: `${transport.remedy} in the Base URL field of the Perceptis API credential.`,
-		});
-		if (!continueOnFail) throw configError;
-		for (const plan of plans) output[plan.itemIndex] = [errorItem(this, plan.itemIndex, configError)];
-		return [output.flat()];
-	}
-
-	// 2. run: all items' jobs together, every API request paced by one governor.
+/** 2. run: all items' jobs together, every API request paced by one governor. */
+async function runTasks(
+	ctx: IExecuteFunctions,
+	op: Operation,
+	plans: JobPlan[],
+	client: PerceptisClient,
+	limits: RunLimits,
+	asTool: boolean,
+): Promise<N8nTask[]> {
+	const { cancelSignal, deadline, runEnd } = limits;
 	const clock = executionClock(cancelSignal);
 	const governor = new RequestGovernor({
 		now: Date.now,
 		sleep: async (ms) => await clock.sleep(ms),
 		over: () => runEnd.signal.aborted,
 	});
-	const paced = governedTransport(transport, governor, () => deadline, Date.now);
-	const sink = binaryDataSink(this, cancelSignal);
-	const tasks = plans.map((plan) => new JobTask(plan, paced, Date.now, sink, (task) => jobStarted(this, op, task)));
+	const paced = governedClient(client, governor, () => deadline, Date.now);
+	const sink = binaryDataSink(ctx, cancelSignal);
+	const tasks = plans.map((plan) => new JobTask(plan, paced, Date.now, sink, (task) => jobStarted(ctx, op, task)));
 	await runJobTasks(tasks, clock, {
-		maxInFlight: readMaxJobsInFlight(this),
-		stopOnFirstFailure: !continueOnFail && !asTool,
+		maxInFlight: readMaxJobsInFlight(ctx),
+		stopOnFirstFailure: !ctx.continueOnFail() && !asTool,
 		deadline,
 		endRun: () => runEnd.abort(),
 	});
+	op.record?.call(ctx, tasks);
+	if (cancelSignal?.aborted) logJobsLeftAtStop(ctx, tasks);
+	return tasks;
+}
 
-	op.record?.call(this, tasks);
-
-	// 3. output, in input order.
-	if (cancelSignal?.aborted) logJobsLeftAtStop(this, tasks);
-
-	const run: RunFacts = { origin: transport.origin, timeoutMs: runTimeoutMs };
+/** 3. output, in input order: tool results, the run's error, or each item's result or error item. */
+function outputOf(ctx: IExecuteFunctions, tasks: N8nTask[], run: RunFacts, asTool: boolean, output: INodeExecutionData[][]): void {
 	if (asTool) {
 		for (const task of tasks) {
-			output[task.plan.itemIndex] = [toolItem(task, task.failure ? failureOf(task, this, run, tasks) : undefined)];
+			output[task.plan.itemIndex] = [toolItem(task, task.failure ? failureOf(task, ctx, run, tasks) : undefined)];
 		}
-		return [output.flat()];
+		return;
 	}
-	if (!continueOnFail) {
+	if (!ctx.continueOnFail()) {
 		const failed = tasks.find((task) => task.failure);
-		if (failed) throw failureOf(failed, this, run, tasks);
+		if (failed) throw failureOf(failed, ctx, run, tasks);
 	}
 	for (const task of tasks) {
 		const itemIndex = task.plan.itemIndex;
 		output[itemIndex] = task.failure
-			? [errorItem(this, itemIndex, failureOf(task, this, run, tasks), task.snapshot?.status)]
+			? [errorItem(ctx, itemIndex, failureOf(task, ctx, run, tasks), task.snapshot?.status)]
 			: jobItems(task);
 	}
+}
+
+export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const op = operationOf(this);
+	// An AI agent's tool call: links instead of files, a bounded wait, failures as results.
+	const asTool = isToolRun(this);
+	// One slot per input item, in input order; a slot holds several items when files are split.
+	const output: INodeExecutionData[][] = new Array(this.getInputData().length);
+
+	const plans = await planItems(this, op, output);
+	if (plans.length === 0) return [output.flat()];
+	op.beforeRun?.call(this, plans);
+	if (asTool) plans.forEach(planForTool);
+
+	const limits = runLimits(this, plans);
+	const client = await createClient(this, limits.runEnd.signal);
+	if (client instanceof BaseUrlError) {
+		const configError = new NodeOperationError(this.getNode(), client.message, {
+			description: `${client.remedy} in the Base URL field of the Perceptis API credential.`,
+		});
+		if (!this.continueOnFail()) throw configError;
+		for (const plan of plans) output[plan.itemIndex] = [errorItem(this, plan.itemIndex, configError)];
+		return [output.flat()];
+	}
+
+	const tasks = await runTasks(this, op, plans, client, limits, asTool);
+	outputOf(this, tasks, { origin: client.origin, timeoutMs: limits.timeoutMs }, asTool, output);
 	return [output.flat()];
 }

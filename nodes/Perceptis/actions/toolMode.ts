@@ -8,10 +8,12 @@
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { statusOutcome } from '../helpers/apiAnswers';
-import type { PerceptisNodeError } from '../helpers/errors';
-import type { JobPlan, JobTask } from '../helpers/jobTask';
-import { DEFAULT_TOOL_WAIT_SECONDS } from '../helpers/timing';
+import type { JsonObject } from '../../../core/json';
+import { statusOutcome } from '../../../core/wire/answers';
+import type { PerceptisNodeError } from '../n8n/nodeErrors';
+import type { JobPlan } from '../../../core/jobs/plan';
+import type { N8nTask } from '../n8n/binary';
+import { TIMING } from '../../../core/pacing/timing';
 
 /**
  * Whether an agent (or an MCP client) runs this node as a tool. n8n 2.x says so through
@@ -30,7 +32,7 @@ export function planForTool(plan: JobPlan): void {
 	plan.itemPerFile = false;
 	if (plan.mode === 'download') plan.mode = 'check-once';
 	if (plan.mode === 'wait') {
-		plan.timeoutMs = Math.min(plan.timeoutMs, plan.toolWaitMs ?? DEFAULT_TOOL_WAIT_SECONDS * 1000);
+		plan.timeoutMs = Math.min(plan.timeoutMs, plan.toolWaitMs ?? TIMING.defaultToolWaitSeconds * 1000);
 		plan.returnStillRunning = true;
 	}
 }
@@ -41,9 +43,9 @@ function numberOf(value: unknown): number | undefined {
 }
 
 /** One entry per file: what a model needs to hand the file on. */
-function filesOf(downloads: IDataObject[]): IDataObject[] {
+function filesOf(downloads: JsonObject[]): IDataObject[] {
 	return downloads.map((entry) => {
-		const file: IDataObject = { url: entry.url };
+		const file: IDataObject = { url: entry.url as IDataObject[string] };
 		if (typeof entry.file_name === 'string') file.fileName = entry.file_name;
 		const slides = numberOf(entry.slide_count);
 		if (slides !== undefined) file.slideCount = slides;
@@ -61,7 +63,7 @@ function slidesPhrase(files: IDataObject[], outputType: unknown): string {
 }
 
 /** The tool result of one item: done (with links), still running (with the next step), or failed. */
-export function toolItem(task: JobTask, error?: PerceptisNodeError): INodeExecutionData {
+export function toolItem(task: N8nTask, error?: PerceptisNodeError): INodeExecutionData {
 	const pairedItem = { item: task.plan.itemIndex };
 	const snapshot = task.snapshot;
 	const jobId = task.jobId ?? snapshot?.jobId;

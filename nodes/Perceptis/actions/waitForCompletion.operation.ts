@@ -21,7 +21,7 @@ import {
 	timeoutOption,
 	toolWaitOption,
 } from './common';
-import type { JobPlan } from '../helpers/jobTask';
+import type { JobPlan } from '../../../core/jobs/plan';
 
 export const description: INodeProperties[] = [
 	jobIdProperty(['waitForCompletion']),

@@ -1,32 +1,17 @@
-import type { IDataObject } from 'n8n-workflow';
-
-import {
-	binaryPropertyFor,
-	contentProblem,
-	fileNamesFor,
-	mimeTypeFor,
-	PPTX_MIME_TYPE,
-} from '../../nodes/Perceptis/helpers/files';
+import type { JsonObject } from '../../../core/json';
+import { fileNamesFor } from '../../../core/files/names';
+import { contentProblem, mimeTypeFor, PPTX_MIME_TYPE } from '../../../core/files/types';
 
 /** The name of file `index` of a job whose downloads are `count` copies of `entry`, others empty. */
-function fileNameFor(entry: IDataObject, jobId: string, index: number, count: number): string {
+function fileNameFor(entry: JsonObject, jobId: string, index: number, count: number): string {
 	const downloads = Array.from({ length: count }, (_v, i) => (i === index ? entry : {}));
 	return fileNamesFor(downloads, jobId)[index];
 }
 
 const ZIP = Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00]);
 
-describe('binaryPropertyFor', () => {
-	it('puts the first file under the name given, the next ones under _1, _2, …', () => {
-		expect(binaryPropertyFor('data', 0)).toBe('data');
-		expect(binaryPropertyFor('data', 1)).toBe('data_1');
-		expect(binaryPropertyFor('data', 2)).toBe('data_2');
-		expect(binaryPropertyFor('slides', 10)).toBe('slides_10');
-	});
-});
-
 describe('fileNameFor', () => {
-	it.each<[IDataObject, string]>([
+	it.each<[JsonObject, string]>([
 		[{ file_name: 'Quarterly Review.pptx' }, 'Quarterly Review.pptx'],
 		[{ filename: 'deck.PPTX' }, 'deck.PPTX'],
 		[{ fileName: 'variant-2' }, 'variant-2.pptx'],
@@ -66,12 +51,6 @@ describe('fileNameFor', () => {
 		expect(fileNameFor({}, 'a/b\\c:d e', 0, 1)).toBe('perceptis-a-b-c-d-e.pptx');
 		expect(fileNameFor({}, 'id?with*stars', 0, 1)).toBe('perceptis-id-with-stars.pptx');
 		expect(fileNameFor({}, '../../x', 0, 1)).not.toContain('/');
-	});
-
-	it('numbers the files of a job like their binary fields: data, data_1, data_2', () => {
-		const names = fileNamesFor([{}, {}, {}], 'job-9');
-		expect(names).toEqual(['perceptis-job-9.pptx', 'perceptis-job-9_1.pptx', 'perceptis-job-9_2.pptx']);
-		expect(names.map((_n, i) => binaryPropertyFor('data', i))).toEqual(['data', 'data_1', 'data_2']);
 	});
 
 	it('keeps an extension the API gives, and adds .pptx only to a bare name', () => {

@@ -1,5 +1,5 @@
-import { linksMarker, reusableLinks } from '../../nodes/Perceptis/helpers/links';
-import { TIMING } from '../../nodes/Perceptis/helpers/timing';
+import { linksMarker, reusableLinks } from '../../../core/files/links';
+import { TIMING } from '../../../core/pacing/timing';
 
 const NOW = Date.parse('2026-11-27T10:00:00Z');
 const downloads = [{ url: 'https://storage.example.com/job-1/0.pptx?sig=a', slide_count: 3 }];

@@ -3,15 +3,15 @@
  * The job runner and its tasks against a fake clock and a fake transport: every request is
  * scripted, fake time moves only when the runner sleeps, nothing goes over the network.
  */
-import { keyAfterFailedJob, requestDigest } from '../../nodes/Perceptis/helpers/idempotency';
-import type { JobPlan, JobStart } from '../../nodes/Perceptis/helpers/jobTask';
-import { JobTask } from '../../nodes/Perceptis/helpers/jobTask';
-import type { RunOptions } from '../../nodes/Perceptis/helpers/jobRunner';
-import { executionClock, runJobTasks } from '../../nodes/Perceptis/helpers/jobRunner';
-import { nextPollDelayMs } from '../../nodes/Perceptis/helpers/schedule';
-import { TIMING } from '../../nodes/Perceptis/helpers/timing';
+import { keyAfterFailedJob, requestDigest } from '../../../core/keys/idempotency';
+import type { JobPlan, JobStart } from '../../../core/jobs/plan';
+import type { RunOptions } from '../../../core/jobs/runner';
+import { runJobTasks } from '../../../core/jobs/runner';
+import { JobTask } from '../../../core/jobs/task';
+import { nextPollDelayMs } from '../../../core/pacing/schedule';
+import { TIMING } from '../../../core/pacing/timing';
 
-import { answer, bytesOf, FakeApi, FakeClock, fileAnswer, gaps, keepInMemory, networkFailure, T0 } from './fakes';
+import { answer, bytesOf, type KeptFile, FakeApi, FakeClock, fileAnswer, gaps, keepInMemory, networkFailure, T0 } from '../fakes';
 
 const KEY = 'n8n-0123456789abcdef0123456789abcdef0123456789abcdef';
 
@@ -57,7 +57,7 @@ async function run(
 	api: FakeApi,
 	clock: FakeClock,
 	options: Partial<RunOptions> = {},
-): Promise<JobTask[]> {
+): Promise<JobTask<KeptFile>[]> {
 	const tasks = plans.map((plan) => new JobTask(plan, api, clock.now, keepInMemory));
 	await runJobTasks(tasks, clock, { maxInFlight: 5, stopOnFirstFailure: false, ...options });
 	return tasks;
@@ -592,53 +592,6 @@ describe('the runner', () => {
 		await run([], api, clock);
 		expect(api.requests).toHaveLength(0);
 		expect(clock.sleeps).toHaveLength(0);
-	});
-});
-
-describe('executionClock', () => {
-	afterEach(() => {
-		jest.useRealTimers();
-	});
-
-	it('is cancelled once the signal aborts, and then does not sleep', async () => {
-		const controller = new AbortController();
-		const clock = executionClock(controller.signal);
-		expect(clock.cancelled()).toBe(false);
-		controller.abort();
-		expect(clock.cancelled()).toBe(true);
-		const started = Date.now();
-		await clock.sleep(60_000);
-		expect(Date.now() - started).toBeLessThan(50);
-	});
-
-	it('ends a sleep early when the execution is cancelled', async () => {
-		jest.useFakeTimers();
-		const controller = new AbortController();
-		const clock = executionClock(controller.signal);
-		let woke = false;
-		const sleeping = clock.sleep(30_000).then(() => {
-			woke = true;
-		});
-		await Promise.resolve();
-		expect(woke).toBe(false);
-		controller.abort();
-		await sleeping;
-		expect(woke).toBe(true);
-	});
-
-	it('sleeps the time asked without a signal, and is never cancelled', async () => {
-		jest.useFakeTimers();
-		const clock = executionClock(undefined);
-		expect(clock.cancelled()).toBe(false);
-		let woke = false;
-		const sleeping = clock.sleep(5_000).then(() => {
-			woke = true;
-		});
-		await jest.advanceTimersByTimeAsync(4_999);
-		expect(woke).toBe(false);
-		await jest.advanceTimersByTimeAsync(1);
-		await sleeping;
-		expect(woke).toBe(true);
 	});
 });
 

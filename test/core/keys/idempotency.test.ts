@@ -1,13 +1,14 @@
-import type { IdempotencyParts } from '../../nodes/Perceptis/helpers/idempotency';
+import type { IdempotencyParts } from '../../../core/keys/idempotency';
+import { canonicalJson } from '../../../core/json';
 import {
-	canonicalJson,
 	defaultIdempotencyKey,
 	keyAfterFailedJob,
 	keysPerItem,
 	requestDigest,
-} from '../../nodes/Perceptis/helpers/idempotency';
+} from '../../../core/keys/idempotency';
 
 const BASE: IdempotencyParts = {
+	host: 'n8n',
 	executionId: '1042',
 	nodeId: '9b1f6c1e-0d1a-4b7e-a1f3-2c6f0e8d9a11',
 	runIndex: 0,

@@ -1,8 +1,8 @@
-import { keyAfterFailedJob } from '../../nodes/Perceptis/helpers/idempotency';
-import { TOOL_CALL_WINDOW_MS, ToolCallMemory } from '../../nodes/Perceptis/helpers/toolCallKey';
+import { keyAfterFailedJob } from '../../../core/keys/idempotency';
+import { TOOL_CALL_WINDOW_MS, ToolCallMemory } from '../../../core/keys/toolCalls';
 
 const WINDOW = TOOL_CALL_WINDOW_MS;
-const call = { workflowId: 'wf-1', nodeId: 'node-1', request: 'digest-of-the-deck-request' };
+const call = { host: 'n8n', workflowId: 'wf-1', nodeId: 'node-1', request: 'digest-of-the-deck-request' };
 // The start of a window, so that "a minute before the edge" is plain arithmetic.
 const windowStart = Math.ceil(1_800_000_000_000 / WINDOW) * WINDOW;
 

@@ -4,12 +4,13 @@
  * it backs off on 429, learns the limit, shares a Retry-After across all requests, recovers,
  * and never sends a request that could only go after the run's deadline.
  */
-import type { GovernorClock } from '../../nodes/Perceptis/helpers/governor';
-import { governedTransport, NOT_SENT, RequestGovernor } from '../../nodes/Perceptis/helpers/governor';
-import { TIMING } from '../../nodes/Perceptis/helpers/timing';
-import type { HttpAnswer, PerceptisTransport } from '../../nodes/Perceptis/transport';
+import type { GovernorClock } from '../../../core/pacing/governor';
+import { governedClient, NOT_SENT, RequestGovernor } from '../../../core/pacing/governor';
+import { TIMING } from '../../../core/pacing/timing';
+import type { PerceptisClient } from '../../../core/wire/client';
+import type { HttpAnswer } from '../../../core/wire/http';
 
-import { answer, fileAnswer, T0 } from './fakes';
+import { answer, fileAnswer, T0 } from '../fakes';
 
 /** A clock whose sleeps move fake time; sleepers wake in time order, like timers. */
 class SharedClock implements GovernorClock {
@@ -55,7 +56,7 @@ function limitedApi(clock: SharedClock, max: number, retryAfter = '1') {
 			? answer(200, { job_id: 'j', status: 'processing' })
 			: answer(429, { error: { code: 'rate_limit_exceeded' } }, { 'retry-after': retryAfter });
 	};
-	const transport: PerceptisTransport = {
+	const transport: PerceptisClient = {
 		origin: 'https://app.perceptis.ai',
 		generate: async () => hit('generate'),
 		status: async () => hit('status'),
@@ -68,7 +69,7 @@ function setup(max: number, retryAfter = '1') {
 	const clock = new SharedClock();
 	const governor = new RequestGovernor(clock);
 	const api = limitedApi(clock, max, retryAfter);
-	const paced = governedTransport(api.transport, governor, () => Number.POSITIVE_INFINITY, clock.now);
+	const paced = governedClient(api.transport, governor, () => Number.POSITIVE_INFINITY, clock.now);
 	return { clock, governor, api, paced };
 }
 
@@ -121,7 +122,7 @@ describe('RequestGovernor', () => {
 		const clock = new SharedClock();
 		const governor = new RequestGovernor(clock);
 		const api = limitedApi(clock, 1, '3600');
-		const paced = governedTransport(api.transport, governor, () => T0 + 60_000, clock.now);
+		const paced = governedClient(api.transport, governor, () => T0 + 60_000, clock.now);
 		await clock.drive(paced.generate({}, 'k'));
 		await clock.drive(paced.generate({}, 'k')); // 429, Retry-After: 3600
 		const third = await clock.drive(paced.generate({}, 'k'));

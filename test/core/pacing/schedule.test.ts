@@ -1,10 +1,6 @@
-import {
-	nextDueAt,
-	nextPollDelayMs,
-	parseRetryAfterMs,
-	transientBackoffMs,
-} from '../../nodes/Perceptis/helpers/schedule';
-import { TIMING } from '../../nodes/Perceptis/helpers/timing';
+import { parseRetryAfterMs } from '../../../core/pacing/retryAfter';
+import { nextDueAt, nextPollDelayMs, transientBackoffMs } from '../../../core/pacing/schedule';
+import { TIMING } from '../../../core/pacing/timing';
 
 const NOW = Date.parse('2025-03-10T12:00:00Z');
 

@@ -1,16 +1,14 @@
 import {
 	describeAnswerShape,
-	failureFromAnswer,
-	failureFromNetwork,
-	hintFromAnswer,
 	isFinalStatus,
 	readApiError,
 	readJobId,
 	readSnapshot,
 	statusOutcome,
-} from '../../nodes/Perceptis/helpers/apiAnswers';
-import type { HttpAnswer } from '../../nodes/Perceptis/transport';
-import { isNetworkFailure, networkCodeOf } from '../../nodes/Perceptis/transport';
+} from '../../../core/wire/answers';
+import { failureFromAnswer, failureFromNetwork, hintFromAnswer } from '../../../core/wire/failures';
+import type { HttpAnswer } from '../../../core/wire/http';
+import { isNetworkFailure, networkCodeOf } from '../../../core/wire/http';
 
 const NOW = Date.parse('2025-03-10T12:00:00Z');
 const HTML_502 = '<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>';
