@@ -1,0 +1,4 @@
+export * from './install';
+export * from './nodeRed';
+export * from './client';
+export * from './nodePackage';
