@@ -9,6 +9,7 @@
  */
 import type { JobPlan } from './plan';
 import type { JobTask } from './task';
+import type { PollState } from '../pacing/pollState';
 import type { RecordStore } from '../ports';
 
 export interface LedgerEntry {
@@ -21,6 +22,8 @@ export interface LedgerEntry {
 	status?: string;
 	/** Jobs of this item that failed and were replaced by a retry, oldest first. */
 	failedJobIds?: string[];
+	/** Where the checking of the job stood: a retry's first check waits a second from its last contact. */
+	poll?: PollState;
 }
 
 /** A retry replaces failed jobs, but a ledger entry never lists more than this many. */
@@ -53,6 +56,7 @@ export function resumeFromLedger(plans: JobPlan[], ledger: JobLedger): void {
 		start.idempotencyKey = entry.key;
 		start.failedJobIds = entry.failedJobIds ?? [];
 		if (entry.jobId) plan.jobId = entry.jobId;
+		if (entry.jobId && entry.poll) plan.poll = entry.poll;
 	}
 }
 
@@ -68,6 +72,8 @@ export function recordInLedger<Stored>(tasks: JobTask<Stored>[], ledger: JobLedg
 			...(task.jobId ? { jobId: task.jobId } : {}),
 			...(task.snapshot?.status ? { status: task.snapshot.status } : {}),
 			...(failedJobIds.length ? { failedJobIds } : {}),
+			// Only a job this run was in contact with has a poll state worth handing on.
+			...(task.jobId && Number.isFinite(task.pollState.lastContactAt) ? { poll: task.pollState } : {}),
 		});
 	}
 }

@@ -5,6 +5,7 @@
 import type { FileContent } from '../wire/http';
 import type { JsonObject } from '../json';
 import type { ReusableLinks } from '../files/links';
+import type { PollState } from '../pacing/pollState';
 
 /** What to do for one input item; built by the operation from the item's parameters. */
 export interface JobPlan {
@@ -19,8 +20,17 @@ export interface JobPlan {
 	/**
 	 * `start-only`: return as soon as the job exists. `check-once`: one status check.
 	 * `wait`: check until completed or failed. `download`: one check, then the files.
+	 * `route`: one check, for a loop that waits outside the node (n8n's Wait node): a completed
+	 * job (its files too, when asked) or a still-running one is an answer; a failed or ended job
+	 * is an error, and so is one still running past `deadlineAt`.
 	 */
-	mode: 'start-only' | 'check-once' | 'wait' | 'download';
+	mode: 'start-only' | 'check-once' | 'wait' | 'download' | 'route';
+	/**
+	 * The end of the wait for the job, when it was set before this run (ms since epoch): a loop's
+	 * passes share one deadline, counted from the job's start. Otherwise the timeout counts from
+	 * when the runner admits the task.
+	 */
+	deadlineAt?: number;
 	/** In `wait` mode: fetch the files once the job completed. */
 	downloadFiles: boolean;
 	timeoutMs: number;
@@ -37,6 +47,12 @@ export interface JobPlan {
 	returnStillRunning?: boolean;
 	/** How long the wait may be when an AI agent calls the node as a tool (see toolMode.ts). */
 	toolWaitMs?: number;
+	/**
+	 * What an earlier contact with `jobId` left (the job ledger, or the incoming item: a Generate
+	 * that did not wait, a parked loop's last check): the first request waits for the API's floor
+	 * from it (pacing/pollState.ts), and the schedule goes on from its checks.
+	 */
+	poll?: PollState;
 }
 
 export interface JobStart {

@@ -8,6 +8,7 @@
  * whatever is unfinished then is reported with its job id.
  */
 import type { JobTask } from './task';
+import { JobContacts } from '../pacing/contacts';
 import { TIMING } from '../pacing/timing';
 import type { RunClock } from '../ports';
 import type { Failure } from '../wire/failures';
@@ -21,17 +22,22 @@ export interface RunOptions {
 	deadline?: number;
 	/** Ends what is still in flight (downloads, paced requests) when the run is over. */
 	endRun?: () => void;
+	/**
+	 * The last contact with each job, shared with whatever else checks jobs in this process
+	 * (other runs, retries); without it, the run keeps its own.
+	 */
+	contacts?: JobContacts;
 }
 
-/** Pushes a task back when another task asked about the same job less than a second ago. */
-function deferredForSharedJob<Stored>(task: JobTask<Stored>, now: number, lastAskedAt: Map<string, number>): boolean {
+/** Pushes a task back when anything in this process asked about the same job less than a second ago. */
+function deferredForSharedJob<Stored>(task: JobTask<Stored>, now: number, contacts: JobContacts): boolean {
 	if (!task.asksStatusNext || task.jobId === undefined) return false;
-	const earliest = (lastAskedAt.get(task.jobId) ?? Number.NEGATIVE_INFINITY) + TIMING.minRequestGapMs;
+	const earliest = contacts.earliestRequestAt(task.jobId);
 	if (earliest > now) {
 		task.dueAt = earliest;
 		return true;
 	}
-	lastAskedAt.set(task.jobId, now);
+	contacts.record(task.jobId, now);
 	return false;
 }
 
@@ -78,12 +84,16 @@ export async function runJobTasks<Stored>(tasks: JobTask<Stored>[], clock: RunCl
 	const waiting = [...tasks];
 	let active: JobTask<Stored>[] = [];
 	const running = new Map<JobTask<Stored>, Promise<void>>();
-	// Several items may name the same job: it is still asked about at most once a second.
-	const lastAskedAt = new Map<string, number>();
+	// Several items, runs or retries may name the same job: it is still asked about at most once a second.
+	const contacts = options.contacts ?? new JobContacts();
 	const tail = new TailWatch(tasks);
 
 	const launch = (task: JobTask<Stored>) => {
-		const stepDone = task.step().finally(() => running.delete(task));
+		const stepDone = task.step().finally(() => {
+			running.delete(task);
+			// A start is a contact too: the job's first check anywhere waits from it.
+			if (task.jobId !== undefined) contacts.record(task.jobId, task.pollState.lastContactAt);
+		});
 		running.set(task, stepDone);
 	};
 
@@ -109,7 +119,7 @@ export async function runJobTasks<Stored>(tasks: JobTask<Stored>[], clock: RunCl
 		tail.look(now);
 
 		for (const task of active) {
-			if (!running.has(task) && task.dueAt <= now && !deferredForSharedJob(task, now, lastAskedAt)) launch(task);
+			if (!running.has(task) && task.dueAt <= now && !deferredForSharedJob(task, now, contacts)) launch(task);
 		}
 		let nextDue = deadline;
 		for (const task of active) if (!running.has(task) && task.dueAt < nextDue) nextDue = task.dueAt;

@@ -9,7 +9,7 @@ import { fileNamesFor } from '../files/names';
 import { contentProblem, mimeTypeFor } from '../files/types';
 import type { JsonObject } from '../json';
 import { keyAfterFailedJob } from '../keys/idempotency';
-import { hintedUntil, nextCheckAt, startedPoll, type PollState } from '../pacing/pollState';
+import { earliestCheckAt, hintedUntil, nextCheckAt, startedPoll, type PollState } from '../pacing/pollState';
 import { nextDueAt, tailDelayMs, transientBackoffMs } from '../pacing/schedule';
 import { TIMING } from '../pacing/timing';
 import { readJobId, readSnapshot, statusOutcome, type JobSnapshot } from '../wire/answers';
@@ -48,6 +48,8 @@ export class JobTask<Stored = unknown> {
 	};
 	/** One of the last running jobs of its batch: checked at a share of its age (see hurry). */
 	private inTail = false;
+	/** Checks answered in this run (the poll state counts those of earlier runs too). */
+	private checksThisRun = 0;
 	/** Transient failures in a row of the current step (reset by any readable answer). */
 	private failures = 0;
 	/** 2xx answers in a row that were not a job (reset by any other answer). */
@@ -72,11 +74,12 @@ export class JobTask<Stored = unknown> {
 		this.pickedUp = Boolean(plan.start && plan.jobId);
 		this.failedJobIds = [...(plan.start?.failedJobIds ?? [])];
 		this.phase = plan.start && !plan.jobId ? 'start' : 'poll';
+		if (plan.poll && plan.jobId) this.poll = { ...plan.poll };
 		if (plan.mode === 'download' && plan.reuse && plan.jobId) {
 			// The links came with the incoming item: download first, ask again only if they fail.
 			this.snapshot = { jobId: plan.jobId, status: 'completed', downloads: plan.reuse.downloads, raw: plan.reuse.raw };
 			this.linksFetchedAt = plan.reuse.fetchedAtMs;
-			this.poll.lastContactAt = plan.reuse.fetchedAtMs;
+			this.poll.lastContactAt = Math.max(this.poll.lastContactAt, plan.reuse.fetchedAtMs);
 			this.phase = 'download';
 			this.fileNames = fileNamesFor(plan.reuse.downloads, plan.jobId);
 		}
@@ -110,8 +113,11 @@ export class JobTask<Stored = unknown> {
 		const now = this.now();
 		this.dueAt = now;
 		this.runDeadline = runDeadline;
-		this.poll.startedAt = now;
-		if (this.phase === 'poll') this.poll.deadline = Math.min(now + this.plan.timeoutMs, runDeadline);
+		// A job first seen now is watched from now; one with an earlier contact keeps its history.
+		if (!this.plan.poll) this.poll.startedAt = now;
+		if (this.phase !== 'poll') return;
+		this.poll.deadline = Math.min(this.plan.deadlineAt ?? now + this.plan.timeoutMs, runDeadline);
+		if (this.plan.poll) this.dueAt = Math.max(now, earliestCheckAt(this.poll));
 	}
 
 	/** Whether the job was started by an earlier run of the same request and picked up here. */
@@ -227,6 +233,7 @@ export class JobTask<Stored = unknown> {
 		this.snapshot = undefined;
 		this.pickedUp = false;
 		this.poll.checksMade = 0;
+		this.checksThisRun = 0;
 		this.phase = 'start';
 		this.dueAt = now;
 	}
@@ -258,7 +265,8 @@ export class JobTask<Stored = unknown> {
 		this.poll.hintMs = hintFromAnswer(answer, now) ?? null;
 		const outcome = statusOutcome(snapshot.status);
 
-		if (this.pickedUp && this.poll.checksMade === 1) {
+		this.checksThisRun += 1;
+		if (this.pickedUp && this.checksThisRun === 1) {
 			// A retry found the job of its first run: a failed one is what the retry is for.
 			if (outcome === 'failed') return this.startAfterFailedJob(now);
 			this.releaseReferenceImages();
@@ -275,7 +283,7 @@ export class JobTask<Stored = unknown> {
 			if (outcome !== 'completed') return this.fail({ kind: 'job_not_completed', transient: false });
 			return this.beginDownloads(now);
 		}
-		// mode 'wait'
+		// modes 'wait' and 'route'
 		if (outcome === 'failed') {
 			return this.fail({
 				kind: 'job_failed',
@@ -296,6 +304,11 @@ export class JobTask<Stored = unknown> {
 				return;
 			}
 			return this.fail({ kind: 'deadline_exceeded', transient: false });
+		}
+		// Still running: a loop outside the node plans the next check from the poll state.
+		if (this.plan.mode === 'route') {
+			this.phase = 'done';
+			return;
 		}
 		// A server hint knows best; otherwise one of a batch's last jobs is checked sooner.
 		this.dueAt = nextCheckAt(this.poll, this.inTail);
@@ -374,7 +387,7 @@ export class JobTask<Stored = unknown> {
 	private askForFreshLinks(index: number, now: number): void {
 		this.refreshedForFile = index;
 		this.linksStale = true;
-		this.dueAt = Math.max(now, this.poll.lastContactAt + TIMING.minRequestGapMs);
+		this.dueAt = Math.max(now, this.poll.lastContactAt + TIMING.minContactGapMs);
 	}
 
 	private async refreshLinks(): Promise<void> {

@@ -47,5 +47,5 @@ export function nextDueAt(
 	lastRequestAtMs: number,
 ): number {
 	const wanted = Math.min(nowMs + delayMs, deadlineMs);
-	return Math.max(wanted, lastRequestAtMs + TIMING.minRequestGapMs);
+	return Math.max(wanted, lastRequestAtMs + TIMING.minContactGapMs);
 }

@@ -23,6 +23,13 @@ export const TIMING = {
 	tailIntervalShare: 0.06,
 	/** Never ask about one job more than once per second, whatever a hint says. */
 	minRequestGapMs: 1_000,
+	/**
+	 * The floor kept from the send time of the last request about a job: the API counts the second
+	 * between arrivals, and two requests sent 1000 ms apart may arrive 999 ms apart.
+	 */
+	minContactGapMs: 1_050,
+	/** Never check a job sooner than this after its start (Perceptis advises starting at 2–5 s). */
+	firstCheckMinDelayMs: 2_000,
 
 	/** Backoff after a transient failure (429, 5xx, reset, timeout): doubles from here. */
 	transientBackoffBaseMs: 2_000,
@@ -44,6 +51,14 @@ export const TIMING = {
 	/** Links handed out by a status check are reused by a Download of the same job within this age. */
 	linkReuseMaxAgeMs: 30_000,
 
+	/**
+	 * How long jobs take, as Perceptis publishes it (for its MCP surface): a slide 3–7 minutes, a
+	 * 10-slide deck 5–15 minutes. A parked loop plans its first check for the earliest end.
+	 */
+	expectedDurationMs: {
+		single_slide: { from: 180_000, to: 420_000 },
+		deck: { from: 300_000, to: 900_000 },
+	},
 	/** Default overall wait per job, in seconds: a 10-slide deck takes 5–15 minutes, so leave room. */
 	defaultTimeoutSeconds: 1_800,
 	/**

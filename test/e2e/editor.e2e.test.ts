@@ -25,7 +25,7 @@ import {
 const version = selectedN8nVersion();
 const major = majorOf(version);
 
-const OPERATIONS = ['Download', 'Generate', 'Get Status', 'Wait for Completion'];
+const OPERATIONS = ['Check Status', 'Download', 'Generate', 'Get Status', 'Wait for Completion'];
 /** The node creator lists each operation by its `action` text. */
 const ACTIONS = [
 	'Download the files of a job',
@@ -225,7 +225,7 @@ describe(`the Perceptis node in the n8n ${version} editor (Chromium)`, () => {
 		});
 	});
 
-	test('added to the canvas, its Operation field offers the four operations', async () => {
+	test('added to the canvas, its Operation field offers the five operations', async () => {
 		await step('node-operations', async () => {
 			await page.locator(sel.nodeCreatorItem, { hasText: 'Generate a slide or deck' }).click();
 			// The node opens in the node view (NDV); n8n also adds a manual trigger before it.
@@ -240,7 +240,7 @@ describe(`the Perceptis node in the n8n ${version} editor (Chromium)`, () => {
 			await options.filter({ hasText: 'Wait for Completion' }).waitFor({ state: 'visible' });
 			// Each option shows its name and then its description; n8n appends "Custom API Call" itself.
 			const names = (await options.allInnerTexts()).map((t) => t.split('\n')[0].trim());
-			expect(names.slice(0, 4)).toEqual(OPERATIONS);
+			expect(names.slice(0, OPERATIONS.length)).toEqual(OPERATIONS);
 			await shots.take(page, 'node-operations');
 			// Escape closes the dropdown only (the NDV stays open).
 			await page.keyboard.press('Escape');

@@ -27,6 +27,10 @@ import * as path from 'path';
 
 import {
 	acquireE2eLock,
+	deployable,
+	EXAMPLES_DIR,
+	nodeNamed,
+	readExample,
 	assertPptx,
 	N8nClient,
 	OWNER,
@@ -52,38 +56,11 @@ import {
 import { launchBrowser, type BrowserSession } from './browser';
 
 const version = selectedN8nVersion();
-const EXAMPLES_DIR = path.join(REPO_ROOT, 'examples');
-const EXAMPLE_FILES = ['webhook-prompt-to-deck.json', 'weekly-deck.json', 'long-job-start-then-wait.json', 'agent-deck.json'];
+const EXAMPLE_FILES = ['webhook-prompt-to-deck.json', 'weekly-deck.json', 'long-job-start-then-wait.json', 'agent-deck.json', 'batch-decks-queue-mode.json'];
 /** The Perceptis node and its AI-tool variant (`…perceptisTool`). */
 const isPerceptisNode = (node: { type: string }) => node.type.startsWith('n8n-nodes-perceptis.');
 /** The credential name the example files reference (with a placeholder id). */
 const CREDENTIAL_NAME = 'Perceptis API';
-
-interface ExampleFile extends WorkflowDefinition {
-	id: string;
-	nodes: WorkflowNode[];
-	[key: string]: unknown;
-}
-
-function readExample(file: string): ExampleFile {
-	return JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, file), 'utf8')) as ExampleFile;
-}
-
-/** The example as the public API accepts it, every Perceptis credential reference set to `credential`. */
-function deployable(example: ExampleFile, credential: CredentialRef): WorkflowDefinition {
-	const nodes = example.nodes.map((node) =>
-		node.credentials?.[PERCEPTIS_CREDENTIAL_TYPE]
-			? { ...node, credentials: { ...node.credentials, [PERCEPTIS_CREDENTIAL_TYPE]: { id: credential.id, name: credential.name } } }
-			: node,
-	);
-	return { name: example.name, nodes, connections: example.connections, settings: example.settings };
-}
-
-function nodeNamed(workflow: { nodes: WorkflowNode[] }, name: string): WorkflowNode {
-	const node = workflow.nodes.find((n) => n.name === name);
-	if (!node) throw new Error(`no node "${name}" in ${workflow.nodes.map((n) => n.name).join(', ')}`);
-	return node;
-}
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- an item's JSON, whatever the workflow made
 type RunItem = { json: Record<string, any>; binary?: Record<string, BinaryMeta> };

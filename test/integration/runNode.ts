@@ -21,10 +21,25 @@ export function useFastSimulator(options: SimulatorOptions = {}): Simulator {
 export interface RunOptions extends Omit<ContextOptions, 'credentials' | 'parameters'> {
 	key?: KeyName;
 	baseUrl?: string;
+	/** The node as another n8n process loaded it (its own module state); this process's by default. */
+	node?: Perceptis;
+}
+
+/** The node as a second n8n process (a queue-mode worker) has it: its modules loaded afresh, nothing remembered. */
+export function nodeOfAnotherProcess(): Perceptis {
+	let node: Perceptis | undefined;
+	jest.isolateModules(() => {
+		// eslint-disable-next-line @typescript-eslint/no-require-imports -- a fresh copy of the module graph, on purpose
+		node = new (require('../../nodes/Perceptis/Perceptis.node') as typeof import('../../nodes/Perceptis/Perceptis.node')).Perceptis();
+	});
+	return node!;
 }
 
 export interface RunResult {
+	/** The first output's items. */
 	items: INodeExecutionData[];
+	/** Every output's items (Check Status: Completed, Still Running). */
+	outputs: INodeExecutionData[][];
 	error?: Error & { description?: string; httpCode?: string; context?: IDataObject };
 	sent: SentRequest[];
 	elapsedMs: number;
@@ -53,7 +68,7 @@ export async function runPerceptis(
 	parameters: IDataObject | ((itemIndex: number) => IDataObject),
 	options: RunOptions = {},
 ): Promise<RunResult> {
-	const { key = 'business', baseUrl = sim.origin, ...rest } = options;
+	const { key = 'business', baseUrl = sim.origin, node = new Perceptis(), ...rest } = options;
 	const { ctx, sent } = createTestContext({
 		...rest,
 		parameters,
@@ -61,14 +76,15 @@ export async function runPerceptis(
 	});
 	const started = Date.now();
 	try {
-		const [items] = await new Perceptis().execute.call(ctx);
-		const result = { items, sent, elapsedMs: Date.now() - started };
-		expectNoKey(sim, items);
+		const outputs = await node.execute.call(ctx);
+		const [items] = outputs;
+		const result = { items, outputs, sent, elapsedMs: Date.now() - started };
+		expectNoKey(sim, outputs);
 		return result;
 	} catch (error) {
 		const failure = error as RunResult['error'];
 		expectNoKey(sim, failure, failure?.message, failure?.description, failure?.stack);
-		return { items: [], error: failure, sent, elapsedMs: Date.now() - started };
+		return { items: [], outputs: [], error: failure, sent, elapsedMs: Date.now() - started };
 	}
 }
 

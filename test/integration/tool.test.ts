@@ -70,7 +70,8 @@ describe('Generate as a tool', () => {
 		});
 		expect(otherWorkflow.items[0].json.jobId).not.toBe(first.items[0].json.jobId);
 		expect(sim.jobs()).toHaveLength(2);
-	});
+		// Three calls, each checking its job no sooner than 2 s after the start (the API's advice).
+	}, 20_000);
 
 	it('asking again after a failed job starts one new job; asking once more gets that job back', async () => {
 		const call = (executionId: string) => runPerceptis(sim, deck('[sim:failfirst=1] Deck that fails once'), { asTool: true, executionId, workflowId: 'wf-fail' });
@@ -81,7 +82,8 @@ describe('Generate as a tool', () => {
 		const again = await call('execution-203');
 		expect(again.items[0].json.jobId).toBe(retried.items[0].json.jobId);
 		expect(sim.jobs().map((job) => job.status)).toEqual(['failed', 'completed']);
-	});
+		// Three calls, each checking its job no sooner than 2 s after the start (the API's advice).
+	}, 20_000);
 
 	it('a failed job is a result the model can read, not a thrown error', async () => {
 		const { items, error } = await runPerceptis(sim, deck('[sim:fail] Deck'), { asTool: true });

@@ -45,6 +45,17 @@ describe('JobLedger', () => {
 		});
 	});
 
+	it('keeps where the checking of a job stood, and hands it to the retry of the same request', () => {
+		const context: IDataObject = {};
+		// A job this run checked twice, the last time at 9 s.
+		const poll = { startedAt: 1_000, checksMade: 2, lastContactAt: 9_000, lastAnswerAt: 9_050, deadline: 60_000, hintMs: null };
+		const task = taskWith({ ...plan(0, 'a'), jobId: 'job-1', poll }, { jobId: 'job-1', status: 'processing' });
+		recordInLedger([task], ledgerIn(context));
+		const retry = [plan(0, 'a')];
+		resumeFromLedger(retry, ledgerIn(JSON.parse(JSON.stringify(context)) as IDataObject));
+		expect(retry[0]).toMatchObject({ jobId: 'job-1', poll: { lastContactAt: 9_000, checksMade: 2, startedAt: 1_000 } });
+	});
+
 	it('points a retry of the same request at its key and job', () => {
 		const context: IDataObject = {};
 		recordInLedger(

@@ -5,6 +5,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { invalidParameter } from '../n8n/nodeErrors';
+import { pollFromJson, type PollState } from '../../../core/pacing/pollState';
 import { TIMING } from '../../../core/pacing/timing';
 
 /** What Max Jobs in Flight shows when a user adds it (without it, every job starts at once). */
@@ -135,6 +136,14 @@ export function readJobId(ctx: IExecuteFunctions, itemIndex: number): string {
 		);
 	}
 	return jobId;
+}
+
+/**
+ * What the incoming item says of the job's checking (a Generate that did not wait, a Check
+ * Status, a parked loop's last pass): the first request waits for the API's floor from it.
+ */
+export function incomingPoll(ctx: IExecuteFunctions, itemIndex: number, jobId: string): PollState | undefined {
+	return pollFromJson(ctx.getInputData()[itemIndex]?.json, jobId);
 }
 
 export function readTimeoutMs(ctx: IExecuteFunctions, itemIndex: number, options: IDataObject): number {

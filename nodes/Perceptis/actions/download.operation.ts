@@ -7,6 +7,7 @@ import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import {
 	binaryPropertyOption,
+	incomingPoll,
 	jobIdProperty,
 	optionsCollection,
 	outputItemsOption,
@@ -29,6 +30,7 @@ export async function plan(this: IExecuteFunctions, itemIndex: number): Promise<
 	const options = readOptions(this, itemIndex);
 	const jobId = readJobId(this, itemIndex);
 	const incoming = this.getInputData()[itemIndex]?.json ?? {};
+	const poll = incomingPoll(this, itemIndex, jobId);
 	return {
 		itemIndex,
 		jobId,
@@ -38,5 +40,6 @@ export async function plan(this: IExecuteFunctions, itemIndex: number): Promise<
 		binaryPropertyName: readBinaryPropertyName(this, itemIndex, options),
 		itemPerFile: readItemPerFile(this, itemIndex, options),
 		reuse: reusableLinks(incoming, jobId, Date.now()),
+		...(poll ? { poll } : {}),
 	};
 }

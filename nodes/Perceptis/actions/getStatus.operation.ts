@@ -4,16 +4,19 @@
  */
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { jobIdProperty, readJobId } from './common';
+import { incomingPoll, jobIdProperty, readJobId } from './common';
 import type { JobPlan } from '../../../core/jobs/plan';
 import { TIMING } from '../../../core/pacing/timing';
 
 export const description: INodeProperties[] = [jobIdProperty(['getStatus'])];
 
 export async function plan(this: IExecuteFunctions, itemIndex: number): Promise<JobPlan> {
+	const jobId = readJobId(this, itemIndex);
+	const poll = incomingPoll(this, itemIndex, jobId);
 	return {
 		itemIndex,
-		jobId: readJobId(this, itemIndex),
+		jobId,
+		...(poll ? { poll } : {}),
 		mode: 'check-once',
 		downloadFiles: false,
 		timeoutMs: TIMING.defaultTimeoutSeconds * 1000,

@@ -8,8 +8,15 @@ import { NodeApiError } from 'n8n-workflow';
 import { filesToBinary } from '../n8n/binary';
 import type { N8nTask } from '../n8n/binary';
 import { linksMarker } from '../../../core/files/links';
+import { pollToJson } from '../../../core/pacing/pollState';
 
 type ItemError = NodeApiError | NodeOperationError;
+
+/** Where a finished job's items go: one of the operation's outputs. */
+export interface Placed {
+	output: number;
+	items: INodeExecutionData[];
+}
 
 /**
  * The Continue On Fail item: what failed, and the job id whenever a job exists. `code` is the
@@ -57,6 +64,8 @@ function jobJson(task: N8nTask): IDataObject {
 	}
 	if (snapshot.error) json.error = snapshot.error;
 	if (task.plan.start) json.idempotencyKey = task.plan.start.idempotencyKey;
+	// Where the checking of the job stands: the next node or retry to ask about it plans from it.
+	if (Number.isFinite(task.pollState.lastContactAt)) json.poll = pollToJson(task.pollState) as IDataObject;
 	// A retry: the job came from an earlier run of this request, or replaced its failed jobs.
 	if (task.wasPickedUp) json.pickedUp = true;
 	if (task.failedJobIds.length) json.replacedFailedJobs = [...task.failedJobIds];

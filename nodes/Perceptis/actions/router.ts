@@ -9,10 +9,11 @@ import type { IExecuteFunctions, INodeExecutionData, JsonObject } from 'n8n-work
 import { NodeOperationError } from 'n8n-workflow';
 
 import { readMaxJobsInFlight, readRunTimeoutMs } from './common';
+import * as checkStatus from './checkStatus.operation';
 import * as download from './download.operation';
 import * as generate from './generate.operation';
 import * as getStatus from './getStatus.operation';
-import { errorItem, jobItems } from './output';
+import { errorItem, jobItems, type Placed } from './output';
 import { isToolRun, planForTool, toolItem } from './toolMode';
 import * as waitForCompletion from './waitForCompletion.operation';
 import type { JobPlan } from '../../../core/jobs/plan';
@@ -24,10 +25,11 @@ import { governedClient, RequestGovernor } from '../../../core/pacing/governor';
 import type { PerceptisClient } from '../../../core/wire/client';
 import { binaryDataSink, type N8nTask } from '../n8n/binary';
 import { executionClock } from '../n8n/clock';
+import { contactsForRun, keepContacts } from '../n8n/contacts';
 import { createClient } from '../n8n/http';
 import { toNodeError } from '../n8n/nodeErrors';
 
-export const operations = { generate, getStatus, waitForCompletion, download };
+export const operations = { generate, getStatus, checkStatus, waitForCompletion, download };
 export type OperationName = keyof typeof operations;
 
 /** What an operation module offers: a plan per item, and optional steps around the run. */
@@ -36,7 +38,14 @@ interface Operation {
 	beforeRun?(this: IExecuteFunctions, plans: JobPlan[]): void;
 	/** Keeps what tasks started: called when a task's job exists, and for all after the run. */
 	record?(this: IExecuteFunctions, tasks: N8nTask[]): void;
+	/** How many main outputs the operation has (its description says which); one without it. */
+	outputCount?: number;
+	/** Where each finished job's items go, all of a run at once (in the order of `tasks`); output 0 with its job items without it. */
+	place?(this: IExecuteFunctions, tasks: N8nTask[]): Placed[];
 }
+
+/** One slot per input item and output, in input order; a slot holds several items when files are split. */
+type Slots = INodeExecutionData[][];
 
 /** What every error of a run may need to say. */
 interface RunFacts {
@@ -94,14 +103,14 @@ function operationOf(ctx: IExecuteFunctions): Operation {
 	const op: Operation | undefined = operations[operation];
 	if (!op) {
 		throw new NodeOperationError(ctx.getNode(), `The operation "${String(operation)}" is not known`, {
-			description: 'Choose one of Generate, Get Status, Wait for Completion or Download.',
+			description: 'Choose one of Generate, Get Status, Check Status, Wait for Completion or Download.',
 		});
 	}
 	return op;
 }
 
 /** 1. plan: every item is checked before anything is sent; a bad item fails here, or (Continue On Fail) becomes its error item. */
-async function planItems(ctx: IExecuteFunctions, op: Operation, output: INodeExecutionData[][]): Promise<JobPlan[]> {
+async function planItems(ctx: IExecuteFunctions, op: Operation, output: Slots): Promise<JobPlan[]> {
 	const plans: JobPlan[] = [];
 	for (let itemIndex = 0; itemIndex < output.length; itemIndex++) {
 		try {
@@ -149,17 +158,23 @@ async function runTasks(
 		stopOnFirstFailure: !ctx.continueOnFail() && !asTool,
 		deadline,
 		endRun: () => runEnd.abort(),
+		contacts: contactsForRun(ctx),
 	});
 	op.record?.call(ctx, tasks);
+	keepContacts(ctx, tasks.flatMap((task) => (task.jobId ? [task.jobId] : [])));
 	if (cancelSignal?.aborted) logJobsLeftAtStop(ctx, tasks);
 	return tasks;
 }
 
-/** 3. output, in input order: tool results, the run's error, or each item's result or error item. */
-function outputOf(ctx: IExecuteFunctions, tasks: N8nTask[], run: RunFacts, asTool: boolean, output: INodeExecutionData[][]): void {
+/**
+ * 3. output, in input order: tool results, the run's error, or each item's result (on the output
+ * the operation places it on) or error item (on the first output; n8n moves it to the error
+ * output when the node has one).
+ */
+function outputOf(ctx: IExecuteFunctions, op: Operation, tasks: N8nTask[], run: RunFacts, asTool: boolean, outputs: Slots[]): void {
 	if (asTool) {
 		for (const task of tasks) {
-			output[task.plan.itemIndex] = [toolItem(task, task.failure ? failureOf(task, ctx, run, tasks) : undefined)];
+			outputs[0][task.plan.itemIndex] = [toolItem(task, task.failure ? failureOf(task, ctx, run, tasks) : undefined)];
 		}
 		return;
 	}
@@ -167,11 +182,12 @@ function outputOf(ctx: IExecuteFunctions, tasks: N8nTask[], run: RunFacts, asToo
 		const failed = tasks.find((task) => task.failure);
 		if (failed) throw failureOf(failed, ctx, run, tasks);
 	}
-	for (const task of tasks) {
+	const succeeded = tasks.filter((task) => !task.failure);
+	const placed = op.place?.call(ctx, succeeded) ?? succeeded.map((task) => ({ output: 0, items: jobItems(task) }));
+	succeeded.forEach((task, index) => (outputs[placed[index].output][task.plan.itemIndex] = placed[index].items));
+	for (const task of tasks.filter((failed) => failed.failure)) {
 		const itemIndex = task.plan.itemIndex;
-		output[itemIndex] = task.failure
-			? [errorItem(ctx, itemIndex, failureOf(task, ctx, run, tasks), task.snapshot?.status)]
-			: jobItems(task);
+		outputs[0][itemIndex] = [errorItem(ctx, itemIndex, failureOf(task, ctx, run, tasks), task.snapshot?.status)];
 	}
 }
 
@@ -179,11 +195,13 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const op = operationOf(this);
 	// An AI agent's tool call: links instead of files, a bounded wait, failures as results.
 	const asTool = isToolRun(this);
-	// One slot per input item, in input order; a slot holds several items when files are split.
-	const output: INodeExecutionData[][] = new Array(this.getInputData().length);
+	const itemCount = this.getInputData().length;
+	const outputs: Slots[] = Array.from({ length: op.outputCount ?? 1 }, () => new Array<INodeExecutionData[]>(itemCount));
+	const [output] = outputs;
+	const flat = () => outputs.map((slots) => slots.flat());
 
 	const plans = await planItems(this, op, output);
-	if (plans.length === 0) return [output.flat()];
+	if (plans.length === 0) return flat();
 	op.beforeRun?.call(this, plans);
 	if (asTool) plans.forEach(planForTool);
 
@@ -195,10 +213,10 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		});
 		if (!this.continueOnFail()) throw configError;
 		for (const plan of plans) output[plan.itemIndex] = [errorItem(this, plan.itemIndex, configError)];
-		return [output.flat()];
+		return flat();
 	}
 
 	const tasks = await runTasks(this, op, plans, client, limits, asTool);
-	outputOf(this, tasks, { origin: client.origin, timeoutMs: limits.timeoutMs }, asTool, output);
-	return [output.flat()];
+	outputOf(this, op, tasks, { origin: client.origin, timeoutMs: limits.timeoutMs }, asTool, outputs);
+	return flat();
 }

@@ -7,6 +7,7 @@ import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import {
 	binaryPropertyOption,
 	downloadFilesOption,
+	incomingPoll,
 	jobIdProperty,
 	maxJobsInFlightOption,
 	optionsCollection,
@@ -38,9 +39,12 @@ export const description: INodeProperties[] = [
 
 export async function plan(this: IExecuteFunctions, itemIndex: number): Promise<JobPlan> {
 	const options = readOptions(this, itemIndex);
+	const jobId = readJobId(this, itemIndex);
+	const poll = incomingPoll(this, itemIndex, jobId);
 	return {
 		itemIndex,
-		jobId: readJobId(this, itemIndex),
+		jobId,
+		...(poll ? { poll } : {}),
 		mode: 'wait',
 		downloadFiles: options.downloadFiles !== false,
 		timeoutMs: readTimeoutMs(this, itemIndex, options),

@@ -176,13 +176,13 @@ describe('nextDueAt', () => {
 	});
 
 	it('is never sooner than one second after the previous request', () => {
-		expect(nextDueAt(NOW, 0, deadline, NOW)).toBe(NOW + TIMING.minRequestGapMs);
-		expect(nextDueAt(NOW, 200, deadline, NOW - 300)).toBe(NOW + 700);
+		expect(nextDueAt(NOW, 0, deadline, NOW)).toBe(NOW + TIMING.minContactGapMs);
+		expect(nextDueAt(NOW, 200, deadline, NOW - 300)).toBe(NOW - 300 + TIMING.minContactGapMs);
 		expect(nextDueAt(NOW, 0, deadline, NOW) - NOW).toBeGreaterThanOrEqual(1_000);
 	});
 
 	it('keeps the one-second gap even when that lands just past the deadline', () => {
-		expect(nextDueAt(deadline - 300, 5_000, deadline, deadline - 300)).toBe(deadline + 700);
+		expect(nextDueAt(deadline - 300, 5_000, deadline, deadline - 300)).toBe(deadline - 300 + TIMING.minContactGapMs);
 	});
 
 	it('works without a deadline or an earlier request', () => {

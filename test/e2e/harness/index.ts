@@ -15,3 +15,4 @@ export * from './queue';
 export * from './fakeModel';
 export * from './aiWorkflows';
 export * from './registry';
+export * from './examples';
