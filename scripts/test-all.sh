@@ -1,17 +1,36 @@
 #!/usr/bin/env bash
 # Every test, as CI runs it: build, lint (n8n-node lint in strict mode, the project's rules, n8n's
 # package scanner), the n8n-node build comparison, the unit and integration suites, then the
-# end-to-end suites in a real n8n (2.41.1, then 1.123.81) and the editor in headless Chromium,
-# with the quick benchmark and fault table in 2.41.1. Installs what is missing on
-# the way (n8n into the cache outside the repo, Debian's chromium, postgresql and redis-server when
-# running as root). Ends with one line: "N passed, N failed".
+# end-to-end suites in a real n8n — all of them in 2.41.1 with the editor in headless Chromium,
+# the quick benchmark and fault table; the 1.x smoke set in 1.123.81 (E2E_1X_SUITES; every suite
+# on every version: scripts/test-matrix.sh) — and in a real Node-RED. Installs what is missing on
+# the way (n8n and Node-RED into the cache outside the repo, Debian's chromium, postgresql and
+# redis-server when running as root). Ends with the minutes of each stage and one line:
+# "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 N8N_VERSIONS=(${PERCEPTIS_E2E_VERSIONS:-2.41.1 1.123.81})
+NODE_RED_VERSIONS=(${PERCEPTIS_NODE_RED_VERSIONS:-5.0.7 4.1.15})
+# The e2e suites the second n8n version runs here (a jest path pattern): what differs between 1.x
+# and 2.x for this node (retries, queue mode, parking, the run itself). The rest on 1.x: test-matrix.
+E2E_1X_SUITES="${PERCEPTIS_E2E_1X_SUITES:-(smoke|perceptis|retries|queue|parked)\.e2e\.test\.ts$}"
 results="$(mktemp -d)"
 started_at=$(date +%s)
-step() { printf '\n=== %s (%s, %d min in)\n' "$*" "$(date -u +%T)" $(( ($(date +%s) - started_at) / 60 )); }
+stage_name=""
+stage_started=$started_at
+stage_lines=()
+# Each step closes the one before: its minutes go into the summary printed at the end.
+close_stage() {
+	[ -n "$stage_name" ] && stage_lines+=("$(awk -v s=$(($(date +%s) - stage_started)) -v n="$stage_name" 'BEGIN { printf "%5.1f min  %s", s / 60, n }')")
+	stage_name=""
+}
+step() {
+	close_stage
+	stage_name="$*"
+	stage_started=$(date +%s)
+	printf '\n=== %s (%s, %d min in)\n' "$*" "$(date -u +%T)" $(( ($(date +%s) - started_at) / 60 ))
+}
 # No stage may hang the run: each has a time limit (minutes) far above what it takes, and is
 # stopped with its processes when it passes it, so CI always ends with a count.
 limit() {
@@ -30,9 +49,15 @@ for version in "${N8N_VERSIONS[@]}"; do
 	limit 25 bash scripts/n8n/install.sh "$version" >"$results/install-$version.out" 2>"$results/install-$version.log" &
 	install_pids+=($!)
 done
-# verdaccio, the private npm registry of the install suite (kept out of package.json: it needs an npm override).
+# verdaccio, the private npm registry of the install suites (kept out of package.json: it needs an npm override).
 limit 15 bash scripts/registry/install.sh >"$results/install-registry.out" 2>"$results/install-registry.log" &
 registry_pid=$!
+# Node-RED (about 20 s each), for the Node-RED end-to-end suites.
+node_red_pids=()
+for version in "${NODE_RED_VERSIONS[@]}"; do
+	limit 10 bash scripts/node-red/install.sh "$version" >"$results/install-node-red-$version.out" 2>"$results/install-node-red-$version.log" &
+	node_red_pids+=($!)
+done
 
 # Debian packages of the end-to-end suites: chromium (the editor test), postgresql and redis-server
 # (the queue-mode suite). One apt-get for whatever is missing; nothing when all are there.
@@ -82,7 +107,15 @@ step "n8n-node build gives the same dist/ as npm run build"
 run_check n8n-node-build limit 5 node scripts/check-n8n-node-build.mjs
 
 step "unit and integration tests"
-run_jest fast 15 --selectProjects unit integration
+# Three workers on two CPUs: the integration suites spend most of their time in real 1 s waits
+# (Retry-After, the API's one-second floor), so they overlap well (about 2.7 min instead of 4.5).
+run_jest fast 15 --selectProjects unit integration --maxWorkers=3
+
+if [ -f node-red/package.json ]; then
+	step "the Node-RED package: build and its tests in Node-RED's runtime"
+	(cd node-red && npm ci --no-audit --no-fund --loglevel=error && npm run build) || status=1
+	run_jest node-red 10 --selectProjects node-red
+fi
 
 if [ -n "$apt_pid" ] && ! wait "$apt_pid"; then
 	echo "could not install ${missing[*]}:"; tail -30 "$results/apt.log"; exit 1
@@ -96,8 +129,13 @@ for i in "${!N8N_VERSIONS[@]}"; do
 	if ! wait "${install_pids[$i]}"; then
 		echo "installing n8n $version failed:"; tail -30 "$results/install-$version.log"; exit 1
 	fi
-	step "end-to-end tests in n8n $version"
-	N8N_E2E_VERSION="$version" run_jest "e2e-$version" 30 --selectProjects e2e --runInBand
+	if [ "$i" = 0 ]; then
+		step "end-to-end tests in n8n $version (every suite)"
+		N8N_E2E_VERSION="$version" run_jest "e2e-$version" 30 --selectProjects e2e --runInBand
+	else
+		step "end-to-end tests in n8n $version (the 1.x set: $E2E_1X_SUITES)"
+		N8N_E2E_VERSION="$version" run_jest "e2e-$version" 30 --selectProjects e2e --runInBand --testPathPattern "$E2E_1X_SUITES"
+	fi
 	if [ "$version" = "2.41.1" ]; then
 		# The short benchmark in a real n8n: it prints figures and asserts no speed; it fails only
 		# when a run itself breaks (`npm run bench` is the full one).
@@ -114,14 +152,20 @@ for i in "${!N8N_VERSIONS[@]}"; do
 	fi
 done
 
-node -e '
-	const fs = require("fs"), path = require("path");
-	let passed = 0, failed = 0;
-	for (const file of fs.readdirSync(process.argv[1]).filter((f) => f.endsWith(".json"))) {
-		const r = JSON.parse(fs.readFileSync(path.join(process.argv[1], file), "utf8"));
-		passed += r.numPassedTests; failed += r.numFailedTests + (r.numRuntimeErrorTestSuites || 0);
-	}
-	console.log(`\n${passed} passed, ${failed} failed`);
-' "$results"
+for i in "${!node_red_pids[@]}"; do
+	version="${NODE_RED_VERSIONS[$i]}"
+	if ! wait "${node_red_pids[$i]}"; then
+		echo "installing Node-RED $version failed:"; tail -30 "$results/install-node-red-$version.log"; status=1; continue
+	fi
+	step "end-to-end tests in Node-RED $version"
+	NODE_RED_E2E_VERSION="$version" run_jest "node-red-e2e-$version" 15 --selectProjects node-red-e2e --runInBand
+done
+
+close_stage
+printf '\nMinutes per stage:\n'
+printf '  %s\n' "${stage_lines[@]}"
+printf '  %5d min  in all\n' $(( ($(date +%s) - started_at) / 60 ))
+
+node scripts/count-results.mjs "$results"
 rm -rf "$results"
 exit "$status"

@@ -9,7 +9,7 @@ import { fileNamesFor } from '../files/names';
 import { contentProblem, mimeTypeFor } from '../files/types';
 import type { JsonObject } from '../json';
 import { keyAfterFailedJob } from '../keys/idempotency';
-import { earliestCheckAt, hintedUntil, nextCheckAt, startedPoll, type PollState } from '../pacing/pollState';
+import { clampedToNow, earliestCheckAt, hintedUntil, nextCheckAt, startedPoll, type PollState } from '../pacing/pollState';
 import { nextDueAt, tailDelayMs, transientBackoffMs } from '../pacing/schedule';
 import { TIMING } from '../pacing/timing';
 import { readJobId, readSnapshot, statusOutcome, type JobSnapshot } from '../wire/answers';
@@ -113,8 +113,10 @@ export class JobTask<Stored = unknown> {
 		const now = this.now();
 		this.dueAt = now;
 		this.runDeadline = runDeadline;
-		// A job first seen now is watched from now; one with an earlier contact keeps its history.
-		if (!this.plan.poll) this.poll.startedAt = now;
+		// A job first seen now is watched from now; one with an earlier contact keeps its history,
+		// but no time after now (another machine's clock may run ahead: that is no reason to wait).
+		if (this.plan.poll) this.poll = clampedToNow(this.poll, now);
+		else this.poll.startedAt = now;
 		if (this.phase !== 'poll') return;
 		this.poll.deadline = Math.min(this.plan.deadlineAt ?? now + this.plan.timeoutMs, runDeadline);
 		if (this.plan.poll) this.dueAt = Math.max(now, earliestCheckAt(this.poll));

@@ -53,6 +53,16 @@ export function nextCheckAt(state: PollState, tail = false): number {
 	return Math.max(due, earliestCheckAt(state));
 }
 
+/** The state with no time after `now`: a state from a machine whose clock runs ahead must not hold a check back. */
+export function clampedToNow(state: PollState, now: number): PollState {
+	return {
+		...state,
+		startedAt: Math.min(state.startedAt, now),
+		lastContactAt: Math.min(state.lastContactAt, now),
+		lastAnswerAt: Math.min(state.lastAnswerAt, now),
+	};
+}
+
 /** Until when the server asked not to be asked again (ms since epoch); 0 when it did not. */
 export function hintedUntil(state: PollState): number {
 	return state.hintMs === null ? 0 : state.lastAnswerAt + nextPollDelayMs(state.checksMade, state.hintMs);

@@ -74,19 +74,6 @@ describe(`example workflows in n8n ${version}`, () => {
 	let outputFolder: string;
 	const started = Date.now();
 
-	/** The bytes of a binary item: inline base64 (n8n's default mode) or, by id, the editor's download endpoint. */
-	async function binaryBytes(meta: BinaryMeta): Promise<Buffer> {
-		if (meta.id) {
-			const response = await client.restRaw('GET', '/binary-data', undefined, {
-				params: { id: meta.id, action: 'download' },
-				responseType: 'arraybuffer',
-			});
-			if (response.status !== 200) throw new Error(`binary ${meta.id}: HTTP ${response.status}`);
-			return Buffer.from(response.data as ArrayBuffer);
-		}
-		return Buffer.from(String(meta.data), 'base64');
-	}
-
 	async function runWithCli(workflowId: string) {
 		const result = await n8n!.runCli(['execute', `--id=${workflowId}`, '--rawOutput'], { timeoutMs: 180_000 });
 		if (result.code !== 0) {
@@ -379,7 +366,7 @@ describe(`example workflows in n8n ${version}`, () => {
 			expect(downloaded.json).toMatchObject({ jobId, status: 'completed' });
 			const file = downloaded.binary?.data;
 			expect(file).toMatchObject({ mimeType: PPTX_MIME, fileName: `perceptis-${jobId}.pptx` });
-			assertPptx(await binaryBytes(file!));
+			assertPptx(await client.binaryBytes(file!));
 		});
 	});
 

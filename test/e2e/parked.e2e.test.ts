@@ -19,6 +19,7 @@ import {
 	N8nClient,
 	nodeNamed,
 	PERCEPTIS_CREDENTIAL_TYPE,
+	PPTX_MIME,
 	readExample,
 	selectedN8nVersion,
 	startN8n,
@@ -137,9 +138,9 @@ describe(`the parked loop (${EXAMPLE}) in n8n ${version}`, () => {
 		expect(runsOf(execution, 'Wait').length).toBeGreaterThanOrEqual(1);
 		const [downloaded] = runsOf(execution, 'Download')[0]?.data?.main[0] ?? [];
 		expect(downloaded?.json).toMatchObject({ jobId: regular.answer.data.jobId, status: 'completed' });
-		const file = downloaded?.binary?.data as { data?: string; id?: string } | undefined;
-		expect(file).toBeDefined();
-		if (file?.data) assertPptx(Buffer.from(file.data, 'base64'));
+		const file = downloaded?.binary?.data;
+		expect(file).toMatchObject({ mimeType: PPTX_MIME });
+		expect(assertPptx(await singleClient.binaryBytes(file!)).slides).toBe(3);
 		const jobs = ((await stack!.sim.jobs()) as SimJob[]).filter((job) => job.keyPlan === 'enterprise');
 		expect(jobs.map((job) => job.id)).toEqual([regular.answer.data.jobId]);
 	}, 200_000);
@@ -152,7 +153,8 @@ describe(`the parked loop (${EXAMPLE}) in n8n ${version}`, () => {
 		expect(resumedOn).toContain(1 - firstSlot);
 		const [downloaded] = runsOf(execution, 'Download')[0]?.data?.main[0] ?? [];
 		expect(downloaded?.json).toMatchObject({ jobId: queued.answer.data.jobId, status: 'completed' });
-		expect(downloaded?.binary?.data).toMatchObject({ mimeType: expect.stringContaining('presentationml') });
+		expect(downloaded?.binary?.data).toMatchObject({ mimeType: PPTX_MIME });
+		expect(assertPptx(await stack!.client.binaryBytes(downloaded!.binary!.data)).slides).toBe(3);
 		const jobs = ((await stack!.sim.jobs()) as SimJob[]).filter((job) => job.keyPlan === 'business');
 		expect(jobs.map((job) => job.id)).toEqual([queued.answer.data.jobId]);
 	}, 200_000);

@@ -67,7 +67,13 @@ describe(`queue mode: n8n ${version}, Postgres, Redis, a main and two workers`, 
 	const suiteStarted = Date.now();
 
 	const jobs = async () => (await sim.jobs()) as SimJob[];
+	// No job checked twice within a second, whichever worker or retry checked it (the simulator measures).
+	const checkedASecondApart = async () => {
+		expect((await sim.checkGaps()).minCheckGapMs ?? Number.POSITIVE_INFINITY).toBeGreaterThanOrEqual(1000);
+	};
+	afterEach(checkedASecondApart);
 	const freshSimulator = async () => {
+		await checkedASecondApart();
 		await sim.reset();
 		await sim.configure(FAST_SIMULATOR.config);
 	};

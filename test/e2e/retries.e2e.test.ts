@@ -41,6 +41,11 @@ describe(`retries never pay twice, in n8n ${version}`, () => {
 		await sim.configure({ statusRetryAfterSeconds: 1 });
 	});
 
+	// Whichever way a test retried, no job was checked twice within a second (the simulator measures).
+	afterEach(async () => {
+		expect((await sim.checkGaps()).minCheckGapMs ?? Number.POSITIVE_INFINITY).toBeGreaterThanOrEqual(1000);
+	});
+
 	const jobsOf = async () => (await sim.jobs()) as Array<{ id: string; creditsCharged: number }>;
 
 	/** Deploys webhook → Perceptis, calls it once and returns the ended execution. */

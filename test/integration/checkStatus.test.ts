@@ -27,6 +27,8 @@ describe('Check Status', () => {
 	});
 
 	it('routes a job still running to Still Running with the poll state and when to look again: not before a deck may be done', async () => {
+		// No Retry-After from the server: the published durations decide.
+		sim.configure({ statusRetryAfterSeconds: null });
 		const started = await start('[sim:seconds=600000] A long deck');
 		const { outputs, error } = await check(started);
 		expect(error).toBeUndefined();
@@ -38,6 +40,17 @@ describe('Check Status', () => {
 		expect(seconds).toBeGreaterThan(TIMING.expectedDurationMs.deck.from / 1000 - 10);
 		expect(seconds).toBeLessThanOrEqual(TIMING.expectedDurationMs.deck.from / 1000);
 		expect(Date.parse(item.json.nextCheckAt as string)).toBeGreaterThan(Date.now() + 280_000);
+	}, 30_000);
+
+	it("takes the server's Retry-After over the published durations, raised to the Wait node's 65 s", async () => {
+		sim.configure({ statusRetryAfterSeconds: 'remaining' });
+		const started = await start('[sim:seconds=100000] A deck of 100 s');
+		const { outputs } = await check(started);
+		expect(outputs[1][0].json.nextCheckInSeconds).toBeGreaterThanOrEqual(95);
+		expect(outputs[1][0].json.nextCheckInSeconds).toBeLessThanOrEqual(100);
+		sim.configure({ statusRetryAfterSeconds: 1 });
+		const hinted = await check(outputs[1]);
+		expect(hinted.outputs[1][0].json.nextCheckInSeconds).toBe(PARK_THRESHOLD_SECONDS);
 	}, 30_000);
 
 	it('never proposes less than the Wait node parks for, once a job may be done, and all Still Running items share the earliest', async () => {

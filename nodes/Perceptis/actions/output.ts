@@ -7,8 +7,8 @@ import { NodeApiError } from 'n8n-workflow';
 
 import { filesToBinary } from '../n8n/binary';
 import type { N8nTask } from '../n8n/binary';
-import { linksMarker } from '../../../core/files/links';
-import { pollToJson } from '../../../core/pacing/pollState';
+import { fileJson, jobJson } from '../../../core/jobs/jobJson';
+import type { JsonObject } from '../../../core/json';
 
 type ItemError = NodeApiError | NodeOperationError;
 
@@ -48,29 +48,8 @@ export function errorItem(ctx: IExecuteFunctions, itemIndex: number, error: Item
 	return { json, pairedItem: { item: itemIndex } };
 }
 
-/** The job as the API last described it, under stable names: `jobId`, `status`, the rest as sent. */
-function jobJson(task: N8nTask): IDataObject {
-	const snapshot = task.snapshot!;
-	// The API's answer is parsed JSON: every value is one n8n can carry.
-	const rest = { ...snapshot.raw } as IDataObject;
-	for (const key of ['job_id', 'jobId', 'id']) {
-		if (String(rest[key]) === snapshot.jobId) delete rest[key];
-	}
-	delete rest.status;
-	const json: IDataObject = { jobId: snapshot.jobId, status: snapshot.status, ...rest };
-	if (snapshot.downloads.length) {
-		json.downloads = snapshot.downloads;
-		if (task.linksFetchedAt !== undefined) json.downloadLinks = linksMarker(task.linksFetchedAt);
-	}
-	if (snapshot.error) json.error = snapshot.error;
-	if (task.plan.start) json.idempotencyKey = task.plan.start.idempotencyKey;
-	// Where the checking of the job stands: the next node or retry to ask about it plans from it.
-	if (Number.isFinite(task.pollState.lastContactAt)) json.poll = pollToJson(task.pollState) as IDataObject;
-	// A retry: the job came from an earlier run of this request, or replaced its failed jobs.
-	if (task.wasPickedUp) json.pickedUp = true;
-	if (task.failedJobIds.length) json.replacedFailedJobs = [...task.failedJobIds];
-	return json;
-}
+/** The API's answer is parsed JSON: every value is one n8n can carry. */
+const asItemJson = (json: JsonObject) => json as IDataObject;
 
 /**
  * The output of a finished job: one item with all its files (`data`, `data_1`, …), or, when the
@@ -79,27 +58,16 @@ function jobJson(task: N8nTask): IDataObject {
  */
 export function jobItems(task: N8nTask): INodeExecutionData[] {
 	const pairedItem = { item: task.plan.itemIndex };
-	const json = jobJson(task);
+	const json = asItemJson(jobJson(task));
 	const property = task.plan.binaryPropertyName;
 	if (!task.plan.itemPerFile || task.files.length === 0) {
 		const item: INodeExecutionData = { json, pairedItem };
 		if (task.files.length) item.binary = filesToBinary(task.files, property);
 		return [item];
 	}
-	const { downloads, ...jobFields } = json;
-	const items: INodeExecutionData[] = [];
-	for (const file of task.files) {
-		items.push({
-			json: {
-				...jobFields,
-				fileIndex: file.index,
-				fileCount: task.files.length,
-				fileName: file.fileName,
-				download: (downloads as IDataObject[] | undefined)?.[file.index] ?? file.entry,
-			},
-			binary: filesToBinary([{ ...file, index: 0 }], property),
-			pairedItem,
-		});
-	}
-	return items;
+	return task.files.map((file) => ({
+		json: asItemJson(fileJson(json, file, task.files.length)),
+		binary: filesToBinary([{ ...file, index: 0 }], property),
+		pairedItem,
+	}));
 }

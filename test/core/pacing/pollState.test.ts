@@ -3,7 +3,7 @@
  * ledger entry) and the next check is a pure function of it, never under 1 s after the last
  * contact with the job, whatever the inputs.
  */
-import { hintedUntil, nextCheckAt, startedPoll, type PollState } from '../../../core/pacing/pollState';
+import { clampedToNow, hintedUntil, nextCheckAt, pollFromJson, pollToJson, startedPoll, type PollState } from '../../../core/pacing/pollState';
 import { nextPollDelayMs } from '../../../core/pacing/schedule';
 import { TIMING } from '../../../core/pacing/timing';
 
@@ -54,5 +54,20 @@ describe('the poll state', () => {
 		const state = { ...startedPoll(T0, null), checksMade: 2, ...change };
 		expect(nextCheckAt(state)).toBeGreaterThanOrEqual(state.lastContactAt + TIMING.minRequestGapMs);
 		expect(nextCheckAt(state, true)).toBeGreaterThanOrEqual(state.lastContactAt + TIMING.minRequestGapMs);
+	});
+
+	it('travels on an item as JSON with ISO times, and comes back only for the same job', () => {
+		const state: PollState = { ...startedPoll(T0, T0 + 600_000, 4_000), checksMade: 2, lastContactAt: T0 + 9_000, lastAnswerAt: T0 + 9_040 };
+		const item = { jobId: 'job-1', poll: pollToJson(state) };
+		expect(item.poll).toMatchObject({ startedAt: new Date(T0).toISOString(), checksMade: 2, retryAfterMs: 4_000 });
+		expect(pollFromJson(JSON.parse(JSON.stringify(item)), 'job-1')).toEqual(state);
+		expect(pollFromJson(item, 'job-2')).toBeUndefined();
+		expect(pollFromJson({ jobId: 'job-1', poll: { ...item.poll, checksMade: -1 } }, 'job-1')).toBeUndefined();
+		expect(pollFromJson({ jobId: 'job-1', poll: { ...item.poll, lastContactAt: 'yesterday' } }, 'job-1')).toBeUndefined();
+	});
+
+	it('from a machine whose clock runs ahead, holds no check back past the API floor', () => {
+		const ahead: PollState = { ...startedPoll(T0 + 600_000, null), checksMade: 1 };
+		expect(nextCheckAt(clampedToNow(ahead, T0))).toBeLessThanOrEqual(T0 + nextPollDelayMs(1) + TIMING.minContactGapMs);
 	});
 });

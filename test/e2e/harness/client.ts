@@ -318,6 +318,19 @@ export class N8nClient {
 		});
 	}
 
+	/** The bytes of a binary item: inline base64 (n8n's default mode) or, by id, the editor's download endpoint. */
+	async binaryBytes(meta: BinaryMeta): Promise<Buffer> {
+		if (meta.id) {
+			const response = await this.restRaw('GET', '/binary-data', undefined, {
+				params: { id: meta.id, action: 'download' },
+				responseType: 'arraybuffer',
+			});
+			if (response.status !== 200) throw new Error(`binary ${meta.id}: HTTP ${response.status}`);
+			return Buffer.from(response.data as ArrayBuffer);
+		}
+		return Buffer.from(String(meta.data), 'base64');
+	}
+
 	/** The editor's Stop button for a running execution. */
 	async stopExecution(id: string | number): Promise<void> {
 		await this.rest('POST', `/executions/${id}/stop`, {});
