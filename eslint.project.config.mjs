@@ -23,7 +23,8 @@ import { n8nCommunityNodesPlugin } from '@n8n/eslint-plugin-community-nodes';
 
 export default defineConfig(
 	globalIgnores([
-		'dist/',
+		// Build output of either package (the n8n one at the root, the Node-RED one in node-red/).
+		'**/dist/',
 		'node_modules/',
 		'test/',
 		'scripts/',

@@ -52,6 +52,12 @@ done
 # verdaccio, the private npm registry of the install suites (kept out of package.json: it needs an npm override).
 limit 15 bash scripts/registry/install.sh >"$results/install-registry.out" 2>"$results/install-registry.log" &
 registry_pid=$!
+# The Node-RED package's own dependencies (axios; Node-RED and its test helper for its tests).
+node_red_deps_pid=""
+if [ -f node-red/package.json ]; then
+	(cd node-red && limit 10 npm ci --no-audit --no-fund --loglevel=error) >"$results/node-red-deps.log" 2>&1 &
+	node_red_deps_pid=$!
+fi
 # Node-RED (about 20 s each), for the Node-RED end-to-end suites.
 node_red_pids=()
 for version in "${NODE_RED_VERSIONS[@]}"; do
@@ -106,16 +112,20 @@ run_check() {
 step "n8n-node build gives the same dist/ as npm run build"
 run_check n8n-node-build limit 5 node scripts/check-n8n-node-build.mjs
 
-step "unit and integration tests"
+fast_projects=(unit integration)
+if [ -n "$node_red_deps_pid" ]; then
+	step "the Node-RED package: its dependencies and build"
+	if wait "$node_red_deps_pid" && (cd node-red && npm run build); then
+		fast_projects+=(node-red)
+	else
+		echo "the Node-RED package did not install or build:"; tail -30 "$results/node-red-deps.log"; status=1
+	fi
+fi
+
+step "unit and integration tests (${fast_projects[*]})"
 # Three workers on two CPUs: the integration suites spend most of their time in real 1 s waits
 # (Retry-After, the API's one-second floor), so they overlap well (about 2.7 min instead of 4.5).
-run_jest fast 15 --selectProjects unit integration --maxWorkers=3
-
-if [ -f node-red/package.json ]; then
-	step "the Node-RED package: build and its tests in Node-RED's runtime"
-	(cd node-red && npm ci --no-audit --no-fund --loglevel=error && npm run build) || status=1
-	run_jest node-red 10 --selectProjects node-red
-fi
+run_jest fast 15 --selectProjects "${fast_projects[@]}" --maxWorkers=3
 
 if [ -n "$apt_pid" ] && ! wait "$apt_pid"; then
 	echo "could not install ${missing[*]}:"; tail -30 "$results/apt.log"; exit 1

@@ -59,6 +59,13 @@ export const TIMING = {
 		single_slide: { from: 180_000, to: 420_000 },
 		deck: { from: 300_000, to: 900_000 },
 	},
+	/**
+	 * A parked loop (n8n's Wait node, 65 s at least between checks) first looks at a job after this
+	 * share of its kind's earliest published end: 90 s for a slide, 150 s for a deck. Sooner would
+	 * mostly find it running; at the published end itself, a faster job (a simple slide, a short
+	 * deck) would wait minutes to be seen. Checks are free; a late file is not.
+	 */
+	parkedFirstLookShare: 0.5,
 	/** Default overall wait per job, in seconds: a 10-slide deck takes 5–15 minutes, so leave room. */
 	defaultTimeoutSeconds: 1_800,
 	/**

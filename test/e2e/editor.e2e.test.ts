@@ -28,6 +28,7 @@ const major = majorOf(version);
 const OPERATIONS = ['Check Status', 'Download', 'Generate', 'Get Status', 'Wait for Completion'];
 /** The node creator lists each operation by its `action` text. */
 const ACTIONS = [
+	'Check a job and route it by status',
 	'Download the files of a job',
 	'Generate a slide or deck',
 	'Get the status of a job',
@@ -246,6 +247,24 @@ describe(`the Perceptis node in the n8n ${version} editor (Chromium)`, () => {
 			await page.keyboard.press('Escape');
 			await options.filter({ hasText: 'Wait for Completion' }).waitFor({ state: 'hidden' });
 			expect(await page.locator(sel.ndv).isVisible()).toBe(true);
+		});
+	});
+
+	test('Check Status gives the node two outputs on the canvas, Completed and Still Running', async () => {
+		await step('check-status-outputs', async () => {
+			await page.locator(sel.operationSelect).click();
+			await page.locator(`${sel.optionItem}:visible`).filter({ hasText: 'Check Status' }).first().click();
+			const onCanvas = page.locator(sel.canvasNode).filter({ hasText: 'Perceptis' });
+			await onCanvas.getByText('Check Status').first().waitFor({ state: 'attached' });
+			// The outputs follow the operation (an expression on the node's description): their labels
+			// are drawn beside the node's output handles on the canvas (behind the open node view).
+			await page.getByText('Still Running', { exact: true }).first().waitFor({ state: 'attached' });
+			await page.getByText('Completed', { exact: true }).first().waitFor({ state: 'attached' });
+			await shots.take(page, 'check-status-outputs');
+			// Back to Generate for the tests below (the credential is connected from the node).
+			await page.locator(sel.operationSelect).click();
+			await page.locator(`${sel.optionItem}:visible`).filter({ hasText: 'Generate' }).first().click();
+			await onCanvas.getByText('Generate slide').waitFor({ state: 'attached' });
 		});
 	});
 

@@ -1,17 +1,17 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals -- test code: runs in Node under jest, never inside n8n */
 /**
  * The parked loop of examples/batch-decks-queue-mode.json in a real n8n: Webhook → Generate (no
- * wait) → Accepted (202) → Check Status → Still Running → Wait {{ $json.nextCheckInSeconds }} s →
- * Check Status → Completed → Download. The Wait is 65 s (Check Status' minimum): n8n parks the
- * execution in the database (status "waiting") and resumes it from there.
+ * wait) → Accepted (202) → Wait {{ $json.nextCheckInSeconds }} s → Check Status → Completed →
+ * Download (Still Running → back to the Wait). The Wait is 65 s (the parking minimum): n8n parks
+ * the execution in the database (status "waiting") and resumes it from there.
  *
  * Two n8n at once, so their 65 s parks overlap: one process on SQLite (regular mode), and queue
  * mode (PostgreSQL, Redis, a main and two workers). In queue mode the worker holds no slot while
  * the execution is parked (its job ended: Bull's active list is empty, its log says it finished),
  * and a worker killed while the execution is parked loses nothing: the resume runs on the other
  * worker, with the same one job. The simulator's `statusRetryAfterSeconds: 'remaining'` tells the
- * node how long each job still needs, so Check Status plans the next check from it (then raised to
- * the 65 s minimum) rather than from the published 5-minute minimum of a deck.
+ * node how long each job still needs, so the next check is planned from it (then raised to the
+ * 65 s minimum) rather than from the published durations of a deck.
  */
 import {
 	assertPptx,
@@ -131,11 +131,11 @@ describe(`the parked loop (${EXAMPLE}) in n8n ${version}`, () => {
 		expect(events.filter((event) => event.event === 'finished')).toHaveLength(1);
 	});
 
-	test('the regular-mode run resumes and ends with the deck: Check Status twice, one job, checks a second apart', async () => {
+	test('the regular-mode run resumes and ends with the deck: parked, then one check finds it done, one job', async () => {
 		const [execution] = await singleClient.waitForExecutions(regular.workflowId, 1, 180_000);
 		expect(execution.status).toBe('success');
-		expect(runsOf(execution, 'Check status').length).toBeGreaterThanOrEqual(2);
 		expect(runsOf(execution, 'Wait').length).toBeGreaterThanOrEqual(1);
+		expect(runsOf(execution, 'Check status').length).toBeGreaterThanOrEqual(1);
 		const [downloaded] = runsOf(execution, 'Download')[0]?.data?.main[0] ?? [];
 		expect(downloaded?.json).toMatchObject({ jobId: regular.answer.data.jobId, status: 'completed' });
 		const file = downloaded?.binary?.data;
@@ -159,10 +159,10 @@ describe(`the parked loop (${EXAMPLE}) in n8n ${version}`, () => {
 		expect(jobs.map((job) => job.id)).toEqual([queued.answer.data.jobId]);
 	}, 200_000);
 
-	test('no job was checked twice within a second, nor first checked within 2 s of its start', async () => {
+	test('no job was checked twice within a second; the first check came after the park, not seconds after the start', async () => {
 		const gaps = await stack!.sim.checkGaps();
 		expect(gaps.jobs).toHaveLength(2);
-		expect(gaps.minCheckGapMs).toBeGreaterThanOrEqual(1000);
-		expect(gaps.minFirstCheckGapMs).toBeGreaterThanOrEqual(2000);
+		expect(gaps.minCheckGapMs ?? Number.POSITIVE_INFINITY).toBeGreaterThanOrEqual(1000);
+		expect(gaps.minFirstCheckGapMs).toBeGreaterThanOrEqual(60_000);
 	});
 });

@@ -6,7 +6,8 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { outputsFor } from '../../nodes/Perceptis/Perceptis.node';
-import { OUTPUT_NAMES, PARK_THRESHOLD_SECONDS } from '../../nodes/Perceptis/actions/checkStatus.operation';
+import { OUTPUT_NAMES } from '../../nodes/Perceptis/actions/checkStatus.operation';
+import { PARK_THRESHOLD_SECONDS } from '../../nodes/Perceptis/actions/nextCheck';
 import { TIMING } from '../../core/pacing/timing';
 import { isPptx, runPerceptis, useFastSimulator } from './runNode';
 
@@ -26,7 +27,7 @@ describe('Check Status', () => {
 		expect(outputsFor({ operation: 'getStatus' })).toEqual([{ type: 'main' }]);
 	});
 
-	it('routes a job still running to Still Running with the poll state and when to look again: not before a deck may be done', async () => {
+	it('routes a job still running to Still Running with the poll state and when to look again: not long before a deck may be done', async () => {
 		// No Retry-After from the server: the published durations decide.
 		sim.configure({ statusRetryAfterSeconds: null });
 		const started = await start('[sim:seconds=600000] A long deck');
@@ -35,11 +36,12 @@ describe('Check Status', () => {
 		expect(outputs[0]).toHaveLength(0);
 		const [item] = outputs[1];
 		expect(item.json).toMatchObject({ jobId: jobIdOf(started), status: expect.stringMatching(/pending|processing/), poll: { checksMade: 1 } });
-		// Started a moment ago: a deck takes 5 minutes at least.
+		// Started a moment ago: a deck takes 5 minutes at least, so the first look is at half of that.
+		const firstLook = (TIMING.expectedDurationMs.deck.from * TIMING.parkedFirstLookShare) / 1000;
 		const seconds = item.json.nextCheckInSeconds as number;
-		expect(seconds).toBeGreaterThan(TIMING.expectedDurationMs.deck.from / 1000 - 10);
-		expect(seconds).toBeLessThanOrEqual(TIMING.expectedDurationMs.deck.from / 1000);
-		expect(Date.parse(item.json.nextCheckAt as string)).toBeGreaterThan(Date.now() + 280_000);
+		expect(seconds).toBeGreaterThan(firstLook - 10);
+		expect(seconds).toBeLessThanOrEqual(firstLook);
+		expect(Date.parse(item.json.nextCheckAt as string)).toBeGreaterThan(Date.now() + (firstLook - 10) * 1000);
 	}, 30_000);
 
 	it("takes the server's Retry-After over the published durations, raised to the Wait node's 65 s", async () => {
@@ -91,5 +93,18 @@ describe('Check Status', () => {
 		const old = [{ json: { ...started[0].json, poll: { ...(started[0].json.poll as IDataObject), startedAt: new Date(Date.now() - 120_000).toISOString() } } }];
 		const { error } = await check(old, { timeoutSeconds: 60 });
 		expect(error?.context).toMatchObject({ failureKind: 'deadline_exceeded', jobId: jobIdOf(started) });
+	}, 30_000);
+
+	it('Generate without waiting says when a parked loop should first look: one value for all its items', async () => {
+		sim.configure({ statusRetryAfterSeconds: null });
+		const { items } = await runPerceptis(
+			sim,
+			(itemIndex: number) => ({ operation: 'generate', outputType: 'deck', prompt: `[sim:seconds=600000] Deck ${itemIndex}`, waitForCompletion: false }),
+			{ executionId: 'exec-9', nodeContext: {}, items: [{ json: {} }, { json: {} }] },
+		);
+		const firstLook = (TIMING.expectedDurationMs.deck.from * TIMING.parkedFirstLookShare) / 1000;
+		expect(items.map((item) => item.json.nextCheckInSeconds)).toEqual([firstLook, firstLook]);
+		// Nothing was asked about the jobs yet: only their starts.
+		expect(sim.checkGaps().statusChecks).toBe(0);
 	}, 30_000);
 });

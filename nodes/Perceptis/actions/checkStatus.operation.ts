@@ -23,15 +23,12 @@ import {
 	readTimeoutMs,
 	timeoutOption,
 } from './common';
+import { PARK_THRESHOLD_SECONDS, stampNextCheck } from './nextCheck';
 import { jobItems, type Placed } from './output';
 import type { JobPlan } from '../../../core/jobs/plan';
-import { parkedCheckAt } from '../../../core/pacing/parking';
 import { statusOutcome } from '../../../core/wire/answers';
 import type { N8nTask } from '../n8n/binary';
 import { invalidParameter } from '../n8n/nodeErrors';
-
-/** n8n's Wait node parks an execution (and frees its worker) only for a wait of this many seconds or more. */
-export const PARK_THRESHOLD_SECONDS = 65;
 
 export const OUTPUT_NAMES = ['Completed', 'Still Running'] as const;
 export const outputCount = OUTPUT_NAMES.length;
@@ -94,37 +91,20 @@ export async function plan(this: IExecuteFunctions, itemIndex: number): Promise<
 	};
 }
 
-/** The job's kind, from the item that came in or the API's answer: it decides when a job may first be done. */
-function outputTypeOf(ctx: IExecuteFunctions, task: N8nTask): string | undefined {
-	const incoming = ctx.getInputData()[task.plan.itemIndex]?.json ?? {};
-	const kind = task.snapshot?.raw.output_type ?? incoming.output_type ?? incoming.outputType;
-	return typeof kind === 'string' ? kind : undefined;
-}
-
 /**
  * Completed jobs to the first output; running ones to the second, all with one shared
- * `nextCheckInSeconds` — n8n's Wait node reads its amount from the first item only, so the run's
- * earliest due check decides for all of them.
+ * `nextCheckInSeconds` (nextCheck.ts).
  */
 export function place(this: IExecuteFunctions, tasks: N8nTask[]): Placed[] {
-	const now = Date.now();
-	const running = (task: N8nTask) => statusOutcome(task.snapshot?.status ?? 'pending') === 'running';
-	const dueTimes = tasks.filter(running).map((task) =>
-		parkedCheckAt(task.pollState, {
-			minWaitMs: readMinimumWaitMs(this, task.plan.itemIndex, readOptions(this, task.plan.itemIndex)),
-			outputType: outputTypeOf(this, task),
-			now,
-		}),
+	const placed = tasks.map((task) => ({
+		task,
+		output: statusOutcome(task.snapshot?.status ?? 'pending') === 'running' ? STILL_RUNNING : COMPLETED,
+		items: jobItems(task),
+	}));
+	const waiting = placed.filter(({ output }) => output === STILL_RUNNING);
+	stampNextCheck(
+		this,
+		waiting.map(({ task, items }) => ({ task, items, minWaitMs: readMinimumWaitMs(this, task.plan.itemIndex, readOptions(this, task.plan.itemIndex)) })),
 	);
-	const sharedDue = Math.min(...dueTimes);
-	const nextCheckInSeconds = Math.ceil((sharedDue - now) / 1000);
-	return tasks.map((task) => {
-		const items = jobItems(task);
-		if (!running(task)) return { output: COMPLETED, items };
-		for (const item of items) {
-			item.json.nextCheckInSeconds = nextCheckInSeconds;
-			item.json.nextCheckAt = new Date(now + nextCheckInSeconds * 1000).toISOString();
-		}
-		return { output: STILL_RUNNING, items };
-	});
+	return placed.map(({ output, items }) => ({ output, items }));
 }

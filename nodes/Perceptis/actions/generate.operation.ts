@@ -18,6 +18,8 @@ import {
 	timeoutOption,
 	toolWaitOption,
 } from './common';
+import { PARK_THRESHOLD_SECONDS, stampNextCheck } from './nextCheck';
+import { jobItems, type Placed } from './output';
 import { isToolRun } from './toolMode';
 import { generateBody, isReferenceImageType } from '../../../core/request/generateBody';
 import { invalidInput, invalidParameter } from '../n8n/nodeErrors';
@@ -259,4 +261,18 @@ export function record(this: IExecuteFunctions, tasks: N8nTask[]): void {
 
 function toolCallParts(ctx: IExecuteFunctions, request: string): ToolCallParts {
 	return { host: HOST_TAG, workflowId: ctx.getWorkflow().id, nodeId: ctx.getNode().id ?? ctx.getNode().name, request };
+}
+
+/**
+ * Without waiting, each item also says when a parked loop should first look at its job
+ * (nextCheck.ts): Generate → Wait {{ $json.nextCheckInSeconds }} s → Check Status, so no check is
+ * spent on a job seconds old and the first Wait already frees the worker.
+ */
+export function place(this: IExecuteFunctions, tasks: N8nTask[]): Placed[] {
+	const placed = tasks.map((task) => ({ task, items: jobItems(task) }));
+	const started = placed.filter(
+		({ task }) => task.plan.mode === 'start-only' && statusOutcome(task.snapshot?.status ?? 'pending') === 'running',
+	);
+	stampNextCheck(this, started.map(({ task, items }) => ({ task, items, minWaitMs: PARK_THRESHOLD_SECONDS * 1000 })));
+	return placed.map(({ items }) => ({ output: 0, items }));
 }

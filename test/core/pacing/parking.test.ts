@@ -14,15 +14,18 @@ const checkedOnce = (at: number, changes: Partial<PollState> = {}): PollState =>
 });
 
 describe('parkedCheckAt', () => {
-	it('waits for the earliest published end of the job: 5 min for a deck, 3 min for a slide or an unknown kind', () => {
+	it('first looks at half the earliest published end: 150 s for a deck, 90 s for a slide or an unknown kind', () => {
 		const state = checkedOnce(T0 + 3_000);
-		expect(parkedCheckAt(state, { minWaitMs: PARK, outputType: 'deck', now: T0 + 3_000 })).toBe(T0 + TIMING.expectedDurationMs.deck.from);
-		expect(parkedCheckAt(state, { minWaitMs: PARK, outputType: 'single_slide', now: T0 + 3_000 })).toBe(T0 + TIMING.expectedDurationMs.single_slide.from);
-		expect(parkedCheckAt(state, { minWaitMs: PARK, now: T0 + 3_000 })).toBe(T0 + TIMING.expectedDurationMs.single_slide.from);
+		const half = (ms: number) => ms * TIMING.parkedFirstLookShare;
+		expect(parkedCheckAt(state, { minWaitMs: PARK, outputType: 'deck', now: T0 + 3_000 })).toBe(T0 + half(TIMING.expectedDurationMs.deck.from));
+		expect(parkedCheckAt(state, { minWaitMs: PARK, outputType: 'single_slide', now: T0 + 3_000 })).toBe(T0 + half(TIMING.expectedDurationMs.single_slide.from));
+		expect(parkedCheckAt(state, { minWaitMs: PARK, now: T0 + 3_000 })).toBe(T0 + half(TIMING.expectedDurationMs.single_slide.from));
+		// Right after its start (a Generate that did not wait), the same: no check is spent on a job seconds old.
+		expect(parkedCheckAt(startedPoll(T0, null), { minWaitMs: PARK, outputType: 'deck', now: T0 })).toBe(T0 + half(TIMING.expectedDurationMs.deck.from));
 	});
 
 	it('after the earliest end, looks again after the minimum wait, so the Wait node parks', () => {
-		const at = T0 + 400_000;
+		const at = T0 + 200_000;
 		expect(parkedCheckAt(checkedOnce(at, { checksMade: 3 }), { minWaitMs: PARK, outputType: 'deck', now: at })).toBe(at + PARK);
 	});
 
@@ -39,7 +42,7 @@ describe('parkedCheckAt', () => {
 
 	it('is never past the deadline, unless the deadline is nearer than the minimum wait', () => {
 		const at = T0 + 3_000;
-		expect(parkedCheckAt(checkedOnce(at, { deadline: T0 + 200_000 }), { minWaitMs: PARK, outputType: 'deck', now: at })).toBe(T0 + 200_000);
+		expect(parkedCheckAt(checkedOnce(at, { deadline: T0 + 120_000 }), { minWaitMs: PARK, outputType: 'deck', now: at })).toBe(T0 + 120_000);
 		expect(parkedCheckAt(checkedOnce(at, { deadline: T0 + 10_000 }), { minWaitMs: PARK, outputType: 'deck', now: at })).toBe(at + PARK);
 	});
 
