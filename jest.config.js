@@ -29,6 +29,17 @@ module.exports = {
 			setupFilesAfterEnv: ['<rootDir>/test/e2e/setup.ts'],
 		},
 		{
+			// The Node-RED package (node-red/) in Node-RED's own runtime through node-red-node-test-helper,
+			// against the simulator over real HTTP. Node-RED and the helper are devDependencies of
+			// node-red/package.json (`npm install --ignore-scripts` in node-red/), so jest looks there
+			// too (modulePaths); the ts sources of node-red/src run through ts-jest like the rest.
+			displayName: 'node-red',
+			testMatch: ['<rootDir>/test/node-red/*.test.ts'],
+			transform: { '^.+\\.ts$': tsJest },
+			testEnvironment: 'node',
+			modulePaths: ['<rootDir>/node-red/node_modules'],
+		},
+		{
 			// Real Node-RED processes (scripts/node-red/install.sh first). Run with
 			// `npx jest --selectProjects node-red-e2e --runInBand`; the files take the same lock as the
 			// n8n suites, so they never run beside one.
