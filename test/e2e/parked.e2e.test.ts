@@ -66,9 +66,15 @@ async function startRun(client: N8nClient, credential: CredentialRef): Promise<R
 	const example = readExample(EXAMPLE);
 	const workflowId = await client.deploy(deployable(example, credential));
 	const answer = await client.runWebhook(String(nodeNamed(example, 'Webhook').parameters.path), { prompt: PROMPT });
+	// The editor's list (REST): n8n 1.x's public API lists no waiting executions.
 	const parked = await waitFor(
 		'the execution parked (status waiting)',
-		async () => (await client.getExecutions({ workflowId, status: 'waiting' }))[0],
+		async () => {
+			const list = await client.rest<{ results?: Array<Run['parked']> }>('GET', '/executions', undefined, {
+				params: { filter: JSON.stringify({ workflowId, status: ['waiting'] }) },
+			});
+			return (list.results ?? []).find((execution) => execution.status === 'waiting');
+		},
 		60_000,
 	);
 	return { workflowId, answer: answer as Run['answer'], parked };
