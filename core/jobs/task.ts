@@ -265,9 +265,13 @@ export class JobTask<Stored = unknown> {
 		this.poll.checksMade += 1;
 		this.poll.lastAnswerAt = now;
 		this.poll.hintMs = hintFromAnswer(answer, now) ?? null;
-		const outcome = statusOutcome(snapshot.status);
-
 		this.checksThisRun += 1;
+		this.actOnStatus(snapshot, now);
+	}
+
+	/** What one readable status answer means for this task, by its plan's mode. */
+	private actOnStatus(snapshot: JobSnapshot, now: number): void {
+		const outcome = statusOutcome(snapshot.status);
 		if (this.pickedUp && this.checksThisRun === 1) {
 			// A retry found the job of its first run: a failed one is what the retry is for.
 			if (outcome === 'failed') return this.startAfterFailedJob(now);

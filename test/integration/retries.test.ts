@@ -107,9 +107,13 @@ describe('a retry really retries a failed job, once per failure', () => {
 
 describe('several items, one of them fails (no Continue On Fail)', () => {
 	it('the error names every job of the run, machine-readable, and a retry pays for none of them again', async () => {
-		const prompts = ['First deck', `${SLOW} Second deck`];
+		// The second job fails its 3 s Job Timeout well after the first is done and downloaded (its
+		// first check comes 2 s after the start, the API's advice): with one timeout for both, the
+		// second could fail while the first was still downloading, which the run then cancels.
+		const prompts = ['First deck', '[sim:seconds=5000] Second deck'];
+		const timeouts = [30, 3];
 		const nodeContext: IDataObject = {};
-		const first = await runPerceptis(sim, (i) => deck(prompts[i], { timeoutSeconds: 1 }), {
+		const first = await runPerceptis(sim, (i) => deck(prompts[i], { timeoutSeconds: timeouts[i] }), {
 			executionId: 'exec-1',
 			nodeContext,
 			items: prompts.map(() => ({ json: {} })),

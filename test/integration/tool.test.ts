@@ -109,7 +109,9 @@ describe('Get Status and Download as tools', () => {
 		const doneId = done.items[0].json.jobId as string;
 		const status = await runPerceptis(sim, { operation: 'getStatus', jobId: doneId }, { asTool: true });
 		expect(status.items[0].json).toMatchObject({ jobId: doneId, status: 'completed', done: true, files: [expect.objectContaining({ url: expect.any(String) })] });
-	});
+		// Four runs, each check paced from the job's start (2 s) and its last check (1 s): about 5 s
+		// on a quiet machine, more on a busy one.
+	}, 30_000);
 
 	it('Download as a tool hands out links and fetches nothing', async () => {
 		const done = await runPerceptis(sim, { ...deck('Short deck'), options: { downloadFiles: false } });
