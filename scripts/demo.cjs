@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 'use strict';
 /**
- * npm run demo — see the node work in a real n8n on this machine, in one command.
+ * npm run demo — see the node work in a real n8n (or Node-RED) on this machine, in one command.
  *
  *   npm run demo                          interactive: keeps n8n running until Ctrl-C
  *   npm run demo -- --once                check mode: exits 0 after the sample run (or DEMO_EXIT_AFTER_RUN=1)
  *   npm run demo -- --port 5679           n8n's port (or DEMO_PORT; default 5678, a free one if that is taken)
+ *   npm run demo -- --node-red            the same for the Node-RED package (node-red/) in a real Node-RED:
+ *                                         scripts/demo-node-red.cjs, handed over to below (with --once too)
  *
  * 1. builds the package (npm run build);
  * 2. installs the pinned n8n if needed (scripts/n8n/install.sh, cached in ~/.cache/n8n-nodes-perceptis);
@@ -16,11 +18,19 @@
  * 5. runs the webhook example once with a sample prompt, saves the .pptx and prints job id, status, path;
  * 6. keeps n8n running until Ctrl-C, then stops n8n and the simulator and removes n8n's temporary data.
  *
- * Other environment: DEMO_OUTPUT_DIR (where files go; default ./demo-output), DEMO_N8N_VERSION
- * (default 2.41.1; 1.123.81 also works), PERCEPTIS_N8N_CACHE (the n8n install cache).
+ * With --node-red, steps 1, 2, 4 and 5 are Node-RED's (see scripts/demo-node-red.cjs: node-red/ built,
+ * Node-RED 5.0.7 installed by scripts/node-red/install.sh, the packed package `npm install`ed into a
+ * temporary userDir, the deck-over-http example deployed, the key in the config node's encrypted
+ * credentials); this file keeps what both share: the arguments, step 3, the output folder, the key's
+ * redaction, the printed summary, Ctrl-C and the clean-up.
  *
- * Plain CommonJS for Node 20, no build step: the end-to-end harness (test/e2e/harness, TypeScript) is
- * loaded in place through TypeScript's own transpiler, registered below as a require hook.
+ * Other environment: DEMO_OUTPUT_DIR (where files go; default ./demo-output), DEMO_N8N_VERSION
+ * (default 2.41.1; 1.123.81 also works), DEMO_NODE_RED_VERSION (default 5.0.7; 4.1.15 also works),
+ * PERCEPTIS_N8N_CACHE (the n8n and Node-RED install cache).
+ *
+ * Plain CommonJS for Node 20, no build step: the end-to-end harnesses (test/e2e/harness and
+ * test/node-red/e2e/harness, TypeScript) are loaded in place through TypeScript's own transpiler,
+ * registered below as a require hook.
  * The API key is never printed: every line this script writes goes through redact().
  */
 const { spawn } = require('child_process');
@@ -31,6 +41,7 @@ const path = require('path');
 
 const REPO_ROOT = path.resolve(__dirname, '..');
 const DEFAULT_N8N_VERSION = '2.41.1';
+const DEFAULT_NODE_RED_VERSION = '5.0.7';
 const DEFAULT_PORT = 5678;
 const CREDENTIAL_NAME = 'Perceptis API';
 const CREDENTIAL_TYPE = 'perceptisApi';
@@ -41,11 +52,13 @@ const EXAMPLES = {
 };
 /** Simulated decks take 600 s × this = 15 s (the node checks the status every second). */
 const SIMULATOR_TIME_SCALE = 0.025;
-const USAGE = `usage: npm run demo [-- --once] [-- --port N]
+const USAGE = `usage: npm run demo [-- --once] [-- --port N] [-- --node-red]
   --once       exit 0 after the sample run (also DEMO_EXIT_AFTER_RUN=1)
   --port N     n8n's port on 127.0.0.1 (also DEMO_PORT; default 5678, or a free one if it is taken)
+  --node-red   the Node-RED package (node-red/) in a real Node-RED instead of n8n (on a free port, printed)
 environment:   PERCEPTIS_API_KEY, PERCEPTIS_API_BASE_URL (use the real API), DEMO_OUTPUT_DIR (default ./demo-output),
-               DEMO_N8N_VERSION (default ${DEFAULT_N8N_VERSION}), PERCEPTIS_N8N_CACHE (n8n install cache)`;
+               DEMO_N8N_VERSION (default ${DEFAULT_N8N_VERSION}), DEMO_NODE_RED_VERSION (default ${DEFAULT_NODE_RED_VERSION}),
+               PERCEPTIS_N8N_CACHE (n8n and Node-RED install cache)`;
 const SAMPLE_PROMPT =
 	'A 5-slide pitch deck for a neighbourhood coffee roastery: our story, the beans, subscriptions, wholesale, next steps.';
 
@@ -78,20 +91,30 @@ function duration(ms) {
 function parseOptions(argv, env) {
 	const options = {
 		once: /^(1|true|yes)$/i.test(env.DEMO_EXIT_AFTER_RUN || ''),
+		nodeRed: false,
 		port: env.DEMO_PORT ? Number(env.DEMO_PORT) : undefined,
+		portFlag: false,
 		version: env.DEMO_N8N_VERSION || DEFAULT_N8N_VERSION,
+		nodeRedVersion: env.DEMO_NODE_RED_VERSION || DEFAULT_NODE_RED_VERSION,
 		outputDir: path.resolve(env.DEMO_OUTPUT_DIR || path.join(REPO_ROOT, 'demo-output')),
 	};
 	for (let i = 0; i < argv.length; i++) {
 		const arg = argv[i];
 		if (arg === '--once') options.once = true;
-		else if (arg === '--port') options.port = Number(argv[++i]);
-		else if (arg.startsWith('--port=')) options.port = Number(arg.slice('--port='.length));
-		else if (arg === '--help' || arg === '-h') {
+		else if (arg === '--node-red') options.nodeRed = true;
+		else if (arg === '--port' || arg.startsWith('--port=')) {
+			options.port = Number(arg === '--port' ? argv[++i] : arg.slice('--port='.length));
+			options.portFlag = true;
+		} else if (arg === '--help' || arg === '-h') {
 			say(USAGE);
 			process.exit(0);
 		} else throw new Error(`unknown argument ${arg}\n${USAGE}`);
 	}
+	if (options.nodeRed && options.portFlag) {
+		// The Node-RED harness picks a free port itself (and prints it); a fixed one is not an option there.
+		throw new Error(`--port is for n8n: with --node-red, Node-RED runs on a free port, printed when it is ready\n${USAGE}`);
+	}
+	if (options.nodeRed) options.port = undefined; // DEMO_PORT is n8n's
 	if (options.port !== undefined && !(Number.isInteger(options.port) && options.port > 0 && options.port < 65536)) {
 		throw new Error('--port / DEMO_PORT needs a port number');
 	}
@@ -101,7 +124,8 @@ function parseOptions(argv, env) {
 // ---------------------------------------------------------------------------------------------
 // The TypeScript harness, loaded in place
 
-function loadHarness() {
+/** Requires a TypeScript file of the repository (and what it imports), transpiled on the fly. */
+function loadTs(relativePath) {
 	let ts;
 	try {
 		ts = require('typescript');
@@ -122,15 +146,20 @@ function loadHarness() {
 			module._compile(outputText, filename);
 		};
 	}
-	return require(path.join(REPO_ROOT, 'test', 'e2e', 'harness', 'index.ts'));
+	return require(path.join(REPO_ROOT, relativePath));
+}
+
+/** The n8n end-to-end harness (simulator, n8n, pptx checks, ports), shared by both demos. */
+function loadHarness() {
+	return loadTs(path.join('test', 'e2e', 'harness', 'index.ts'));
 }
 
 // ---------------------------------------------------------------------------------------------
 // Child processes of the preparation steps
 
-function run(command, args, { label, onLine, tickMs, onTick } = {}) {
+function run(command, args, { label, onLine, tickMs, onTick, cwd = REPO_ROOT, env = process.env } = {}) {
 	return new Promise((resolve, reject) => {
-		const child = spawn(command, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+		const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
 		let output = '';
 		const collect = (chunk) => {
 			const text = chunk.toString();
@@ -207,6 +236,8 @@ function setAssignment(example, nodeName, field, value) {
 
 const cleanups = [];
 let stopping = false;
+/** Set once the sample run is printed: from then on, Ctrl-C is how the demo ends (exit 0). */
+let ready = false;
 async function shutdown(code, { keepLogs = false } = {}) {
 	if (stopping) return;
 	stopping = true;
@@ -221,6 +252,117 @@ async function shutdown(code, { keepLogs = false } = {}) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Steps both demos share
+
+/**
+ * The pinned install of `name` (n8n or Node-RED) from `find()`, or made by its install script with
+ * progress lines while it runs (the script's own `[tag]` lines, and a tick every 20 s).
+ */
+async function installPinned({ name, version, dir, script, tag, find, firstRunHint }, timings) {
+	try {
+		const install = find();
+		note(`${name} ${version} is installed (${install.dir})`);
+		return install;
+	} catch {
+		// not installed yet
+	}
+	const t = Date.now();
+	note(`${name} ${version} is not installed yet: the first run installs ${name}, ${firstRunHint} (later runs start at once).`);
+	note(`installing into ${dir}`);
+	let phase = 'downloading packages';
+	await run('bash', [script, version], {
+		label: path.relative(REPO_ROOT, script),
+		onLine: (line) => {
+			if (!line.startsWith(tag)) return;
+			note(line);
+			if (/compiling native modules/.test(line)) phase = 'compiling native modules';
+		},
+		tickMs: 20_000,
+		onTick: (elapsed) => {
+			const packages = phase === 'downloading packages' ? countPackages(path.join(dir, 'node_modules')) : 0;
+			note(`… still installing ${name}: ${duration(elapsed)} so far (${phase}${packages ? `, ${packages} packages` : ''})`);
+		},
+	});
+	const install = find();
+	timings.install = Date.now() - t;
+	note(`${name} ${version} installed in ${duration(timings.install)}`);
+	return install;
+}
+
+/**
+ * Perceptis for the demo: the real API when PERCEPTIS_API_KEY is set, else the simulator (stopped
+ * by the clean-up). `{apiKey, baseUrl, sim?, label}`.
+ */
+async function startPerceptis(harness, apiKey) {
+	if (apiKey) {
+		const baseUrl = (process.env.PERCEPTIS_API_BASE_URL || 'https://app.perceptis.ai').trim();
+		const perceptis = { apiKey, baseUrl, label: `the real Perceptis API at ${baseUrl} (key from PERCEPTIS_API_KEY; this spends credits)` };
+		note(`using ${perceptis.label}`);
+		return perceptis;
+	}
+	note('starting the Perceptis simulator (fake keys, decks in ~15 s)…');
+	const sim = await harness.startSimulator({ timeScale: SIMULATOR_TIME_SCALE });
+	cleanups.push(() => sim.stop());
+	note(`simulator at ${sim.origin} (set PERCEPTIS_API_KEY to use the real API instead)`);
+	if (process.env.PERCEPTIS_API_BASE_URL) note('PERCEPTIS_API_BASE_URL is ignored without PERCEPTIS_API_KEY');
+	return { apiKey: sim.keys.business, baseUrl: sim.origin, sim, label: `the Perceptis simulator at ${sim.origin}` };
+}
+
+/** The prompt of the sample run (the simulator is told how many slides; a real API never sees that). */
+function samplePrompt(useRealApi) {
+	return useRealApi ? SAMPLE_PROMPT : `${SAMPLE_PROMPT} [sim:slides=5]`;
+}
+
+/** Checks the bytes are a .pptx, saves them as <output dir>/<job id>.pptx; `{file, slides}`. */
+function saveDeck(harness, outputDir, jobId, body) {
+	const { slides } = harness.assertPptx(body);
+	fs.mkdirSync(outputDir, { recursive: true });
+	const file = path.join(outputDir, `${jobId.replace(/[^A-Za-z0-9._-]/g, '_') || 'deck'}.pptx`);
+	fs.writeFileSync(file, body);
+	return { file, slides };
+}
+
+/** The block every demo prints after its sample run: job id, status, file. */
+function printSampleRun({ jobId, status, file, slides, bytes, ms }) {
+	say('');
+	say('Sample run');
+	say(`  job id:   ${jobId}`);
+	say(`  status:   ${status || 'unknown'}`);
+	say(`  file:     ${file}`);
+	say(`  slides:   ${slides} (${bytes} bytes, ${seconds(ms)} from request to file)`);
+	say('');
+}
+
+/** An HTTP answer that is not the file: its status and (JSON) body, for the error. */
+function answerProblem(status, body) {
+	let detail = body.toString('utf8');
+	try {
+		detail = JSON.stringify(JSON.parse(detail));
+	} catch {
+		// not JSON
+	}
+	return `answered HTTP ${status}: ${detail.slice(0, 1000)}`;
+}
+
+/** `ready after … (build …, …)`: the timings of this run. */
+function readyLine(t0, parts) {
+	return `  ready after ${seconds(Date.now() - t0)} (${parts.join(', ')})`;
+}
+
+/** After the sample run: stop (--once), or keep the host running until Ctrl-C. */
+async function finish(options, stopsWhat) {
+	ready = true;
+	if (options.once) {
+		note('check mode: stopping');
+		await shutdown(0);
+		return;
+	}
+	say(`Press Ctrl-C to stop ${stopsWhat}.`);
+	// Keep the process alive until a signal arrives.
+	setInterval(() => undefined, 1 << 30);
+}
+
+// ---------------------------------------------------------------------------------------------
 
 async function main() {
 	const options = parseOptions(process.argv.slice(2), process.env);
@@ -228,8 +370,7 @@ async function main() {
 	const useRealApi = apiKey !== '';
 	if (useRealApi) secrets.push(apiKey, process.env.PERCEPTIS_API_KEY);
 	const t0 = Date.now();
-	const timings = {};
-	let ready = false;
+	const host = options.nodeRed ? 'Node-RED' : 'n8n';
 
 	const onSignal = (signal) => {
 		if (stopping) {
@@ -237,7 +378,7 @@ async function main() {
 			process.exit(130);
 		}
 		say('');
-		note(`${signal}: stopping${cleanups.length ? ` n8n${useRealApi ? '' : ' and the simulator'}` : ''}…`);
+		note(`${signal}: stopping${cleanups.length ? ` ${host}${useRealApi ? '' : ' and the simulator'}` : ''}…`);
 		// Ctrl-C is how the interactive demo ends (exit 0); before it was ready, it is an interruption.
 		void shutdown(ready ? 0 : 130);
 	};
@@ -245,8 +386,38 @@ async function main() {
 	process.on('SIGTERM', onSignal);
 
 	say('');
-	say(`Perceptis n8n node — demo (${options.once ? 'check mode: exits after one run' : 'interactive: Ctrl-C stops it'})`);
+	say(
+		`Perceptis ${options.nodeRed ? 'Node-RED nodes' : 'n8n node'} — demo (${options.once ? 'check mode: exits after one run' : 'interactive: Ctrl-C stops it'})`,
+	);
 	say('');
+
+	if (options.nodeRed) {
+		await require('./demo-node-red.cjs').runNodeRedDemo({
+			REPO_ROOT,
+			options,
+			apiKey,
+			t0,
+			say,
+			note,
+			seconds,
+			duration,
+			run,
+			loadTs,
+			loadHarness,
+			cleanups,
+			isStopping: () => stopping,
+			installPinned,
+			startPerceptis,
+			samplePrompt,
+			saveDeck,
+			printSampleRun,
+			answerProblem,
+			readyLine,
+			finish,
+		});
+		return;
+	}
+	const timings = {};
 
 	// 1. Build
 	note('building the package (npm run build)…');
@@ -258,48 +429,21 @@ async function main() {
 	const harness = loadHarness();
 
 	// 2. n8n install
-	t = Date.now();
-	let install;
-	try {
-		install = harness.findN8nInstall(options.version);
-		note(`n8n ${options.version} is installed (${install.dir})`);
-	} catch {
-		const dir = path.join(harness.n8nCacheRoot(), `n8n-${options.version}`);
-		note(`n8n ${options.version} is not installed yet: the first run installs n8n, takes ~5 minutes (later runs start at once).`);
-		note(`installing into ${dir}`);
-		let phase = 'downloading packages';
-		await run('bash', [path.join(REPO_ROOT, 'scripts', 'n8n', 'install.sh'), options.version], {
-			label: 'scripts/n8n/install.sh',
-			onLine: (line) => {
-				if (!line.startsWith('[n8n-install]')) return;
-				note(line);
-				if (/compiling native modules/.test(line)) phase = 'compiling native modules';
-			},
-			tickMs: 20_000,
-			onTick: (elapsed) => {
-				const packages = phase === 'downloading packages' ? countPackages(path.join(dir, 'node_modules')) : 0;
-				note(`… still installing n8n: ${duration(elapsed)} so far (${phase}${packages ? `, ${packages} packages` : ''})`);
-			},
-		});
-		install = harness.findN8nInstall(options.version);
-		timings.install = Date.now() - t;
-		note(`n8n ${options.version} installed in ${duration(timings.install)}`);
-	}
+	await installPinned(
+		{
+			name: 'n8n',
+			version: options.version,
+			dir: path.join(harness.n8nCacheRoot(), `n8n-${options.version}`),
+			script: path.join(REPO_ROOT, 'scripts', 'n8n', 'install.sh'),
+			tag: '[n8n-install]',
+			find: () => harness.findN8nInstall(options.version),
+			firstRunHint: 'takes ~5 minutes',
+		},
+		timings,
+	);
 
 	// 3. Perceptis: the simulator, or the real API
-	let perceptis;
-	if (useRealApi) {
-		const baseUrl = (process.env.PERCEPTIS_API_BASE_URL || 'https://app.perceptis.ai').trim();
-		perceptis = { apiKey, baseUrl, label: `the real Perceptis API at ${baseUrl} (key from PERCEPTIS_API_KEY; this spends credits)` };
-		note(`using ${perceptis.label}`);
-	} else {
-		note('starting the Perceptis simulator (fake keys, decks in ~15 s)…');
-		const sim = await harness.startSimulator({ timeScale: SIMULATOR_TIME_SCALE });
-		cleanups.push(() => sim.stop());
-		perceptis = { apiKey: sim.keys.business, baseUrl: sim.origin, sim, label: `the Perceptis simulator at ${sim.origin}` };
-		note(`simulator at ${sim.origin} (set PERCEPTIS_API_KEY to use the real API instead)`);
-		if (process.env.PERCEPTIS_API_BASE_URL) note('PERCEPTIS_API_BASE_URL is ignored without PERCEPTIS_API_KEY');
-	}
+	const perceptis = await startPerceptis(harness, apiKey);
 	if (stopping) return;
 
 	// 4. n8n
@@ -368,7 +512,7 @@ async function main() {
 	note(`example workflows loaded: "${webhookExample.name}" (active), "${weeklyExample.name}", "${readExample(EXAMPLES.longJob).name}"`);
 
 	// 5. One run of the webhook example
-	const prompt = useRealApi ? SAMPLE_PROMPT : `${SAMPLE_PROMPT} [sim:slides=5]`;
+	const prompt = samplePrompt(useRealApi);
 	say('');
 	note(`running the webhook example: POST ${baseUrl}/webhook/${webhookPath}`);
 	note(`prompt: "${prompt}"`);
@@ -387,26 +531,10 @@ async function main() {
 	const execution = executions[executions.length - 1];
 	const generated = (harness.nodeOutput(execution, 'Generate deck')[0] || { json: {} }).json;
 	const jobId = String(response.headers['x-perceptis-job-id'] || generated.jobId || '');
-	if (response.status !== 200) {
-		let detail = body.toString('utf8');
-		try {
-			detail = JSON.stringify(JSON.parse(detail));
-		} catch {
-			// not JSON
-		}
-		throw new Error(`the webhook answered HTTP ${response.status}: ${detail.slice(0, 1000)}`);
-	}
-	const { slides } = harness.assertPptx(body);
-	const file = path.join(options.outputDir, `${jobId.replace(/[^A-Za-z0-9._-]/g, '_') || 'deck'}.pptx`);
-	fs.writeFileSync(file, body);
+	if (response.status !== 200) throw new Error(`the webhook ${answerProblem(response.status, body)}`);
+	const { file, slides } = saveDeck(harness, options.outputDir, jobId, body);
 
-	say('');
-	say('Sample run');
-	say(`  job id:   ${jobId}`);
-	say(`  status:   ${generated.status || 'unknown'}`);
-	say(`  file:     ${file}`);
-	say(`  slides:   ${slides} (${body.length} bytes, ${seconds(timings.deck)} from request to file)`);
-	say('');
+	printSampleRun({ jobId, status: generated.status, file, slides, bytes: body.length, ms: timings.deck });
 	say(`n8n is running at ${baseUrl}`);
 	say(`  sign in:  ${owner.email}  /  ${owner.password}`);
 	say(`  workflows: ${baseUrl}/workflow/${webhookId}  (webhook, active)`);
@@ -420,22 +548,14 @@ async function main() {
 	const parts = [`build ${seconds(timings.build)}`];
 	if (timings.install) parts.push(`n8n install ${duration(timings.install)}`);
 	parts.push(`n8n start ${seconds(timings.n8n)}`, `deck ${seconds(timings.deck)}`);
-	say(`  ready after ${seconds(Date.now() - t0)} (${parts.join(', ')})`);
+	say(readyLine(t0, parts));
 	say('');
 
-	ready = true;
-	if (options.once) {
-		note('check mode: stopping');
-		await shutdown(0);
-		return;
-	}
-	say(`Press Ctrl-C to stop n8n${useRealApi ? '' : ' and the simulator'} (the demo's n8n data is temporary; files in ${options.outputDir} stay).`);
-	// Keep the process alive until a signal arrives.
-	setInterval(() => undefined, 1 << 30);
+	await finish(options, `n8n${useRealApi ? '' : ' and the simulator'} (the demo's n8n data is temporary; files in ${options.outputDir} stay)`);
 }
 
 main().catch((error) => {
-	// After Ctrl-C, whatever was under way fails as n8n goes away: that is no news.
+	// After Ctrl-C, whatever was under way fails as the host goes away: that is no news.
 	if (stopping) return;
 	process.stderr.write(`${redact(`[demo] failed: ${error && error.stack ? error.stack : error}`)}\n`);
 	void shutdown(1, { keepLogs: true });
