@@ -24,8 +24,8 @@
  *    flows_cred.json; the key is never in flows.json, which is checked — and deploys it; the server
  *    node's Test button is pressed once (no credits spent);
  * 6. POSTs a sample prompt to the flow's /perceptis/deck, saves the .pptx it answers into the output
- *    folder and prints the job id, its status and the file (the demo adds the job id and status to
- *    the answer's headers, in the flow's "Headers for a download" node);
+ *    folder and prints the job id, its status (the example's answer headers x-perceptis-job-id and
+ *    x-perceptis-status) and the file;
  * 7. keeps Node-RED running until Ctrl-C (with --once: stops at once), then stops Node-RED and the
  *    simulator and removes the userDir and the packed tarballs. A failed run keeps the userDir (its
  *    log and flows, without flows_cred.json) and says where.
@@ -41,9 +41,6 @@ const { promisify } = require('util');
 const execFile = promisify(childProcess.execFile);
 
 const EXAMPLE = 'deck-over-http';
-/** The node of the example whose headers the demo extends with the job id and status. */
-const HEADERS_NODE = 'Headers for a download';
-const EXTRA_HEADERS = '"x-perceptis-job-id": perceptis.jobId, "x-perceptis-status": perceptis.status';
 /** What the editor holds for a stored credential; the Test route then uses the stored key. */
 const STORED_PLACEHOLDER = '__PWRD__';
 
@@ -55,16 +52,14 @@ function cleanEnv() {
 }
 
 /**
- * The example as deployed: the server node pointed at `perceptis` with the key as its credential,
- * and the job id and status added to the answer's headers. Fails when the example changed shape.
+ * The example as deployed: the server node pointed at `perceptis` with the key as its credential.
+ * Fails when the example changed shape.
  */
 function adjustExample(flow, perceptis, simulated) {
 	const servers = flow.filter((node) => node.type === 'perceptis-config');
-	const headers = flow.find((node) => node.type === 'change' && node.name === HEADERS_NODE);
-	const rule = headers && headers.rules.find((r) => r.p === 'headers' && r.tot === 'jsonata' && /}\s*$/.test(r.to));
 	const route = flow.find((node) => node.type === 'http in');
-	if (servers.length !== 1 || !rule || !route) {
-		throw new Error(`the example ${EXAMPLE} changed: expected one perceptis-config node, an http in and a change node "${HEADERS_NODE}" setting msg.headers`);
+	if (servers.length !== 1 || !route) {
+		throw new Error(`the example ${EXAMPLE} changed: expected one perceptis-config node and an http in`);
 	}
 	return {
 		route: route.url,
@@ -78,10 +73,6 @@ function adjustExample(flow, perceptis, simulated) {
 					baseUrl: perceptis.baseUrl,
 					credentials: { apiKey: perceptis.apiKey },
 				};
-			}
-			if (node === headers) {
-				const rules = headers.rules.map((r) => (r === rule ? { ...r, to: r.to.replace(/}\s*$/, `, ${EXTRA_HEADERS}}`) } : r));
-				return { ...node, rules };
 			}
 			return node;
 		}),
