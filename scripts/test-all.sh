@@ -3,7 +3,8 @@
 # package scanner), the n8n-node build comparison, the unit and integration suites, then the
 # end-to-end suites in a real n8n — all of them in 2.41.1 with the editor in headless Chromium,
 # the quick benchmark and fault table; the 1.x smoke set in 1.123.81 (E2E_1X_SUITES; every suite
-# on every version: scripts/test-matrix.sh) — and in a real Node-RED. Installs what is missing on
+# on every version: scripts/test-matrix.sh) — and in a real Node-RED (every suite in 5.0.7, a smoke
+# set in 4.1.15, in the background beside the later n8n stages). Installs what is missing on
 # the way (n8n and Node-RED into the cache outside the repo, Debian's chromium, postgresql and
 # redis-server when running as root). Ends with the minutes of each stage and one line:
 # "N passed, N failed".
@@ -134,6 +135,40 @@ if ! wait "$registry_pid"; then
 	echo "installing verdaccio failed:"; tail -30 "$results/install-registry.log"; exit 1
 fi
 
+# The Node-RED end-to-end suites run in the background beside the n8n stages that follow the first
+# n8n version's suites (the benchmark, the fault table, the 1.x set): those n8n processes mostly sit
+# waiting on simulated jobs, and a Node-RED with one package is light. They take a lock of their
+# own (PERCEPTIS_E2E_LOCK), so one Node-RED file runs at a time beside one n8n file. Node-RED
+# 4.1.15 runs a smoke set (NODE_RED_SMOKE_SUITES); every suite on every version: test-matrix.
+NODE_RED_SMOKE_SUITES="${PERCEPTIS_NODE_RED_SMOKE_SUITES:-(harness|perceptis|lifecycle)\.e2e\.test\.ts$}"
+node_red_stage_pid=""
+start_node_red_stage() {
+	local ready=()
+	for i in "${!node_red_pids[@]}"; do
+		if wait "${node_red_pids[$i]}"; then
+			ready+=("${NODE_RED_VERSIONS[$i]}")
+		else
+			echo "installing Node-RED ${NODE_RED_VERSIONS[$i]} failed:"; tail -30 "$results/install-node-red-${NODE_RED_VERSIONS[$i]}.log"; status=1
+		fi
+	done
+	(
+		code=0
+		for n in "${!ready[@]}"; do
+			version="${ready[$n]}"
+			began=$(date +%s)
+			pattern=()
+			[ "$n" = 0 ] && what="every suite" || { what="the smoke set: $NODE_RED_SMOKE_SUITES"; pattern=(--testPathPattern "$NODE_RED_SMOKE_SUITES"); }
+			printf '\n=== end-to-end tests in Node-RED %s (%s), beside the n8n stages (%s)\n' "$version" "$what" "$(date -u +%T)"
+			PERCEPTIS_E2E_LOCK=perceptis-node-red-e2e.lock NODE_RED_E2E_VERSION="$version" limit 15 npx jest --selectProjects node-red-e2e --runInBand \
+				"${pattern[@]}" --forceExit --json --outputFile="$results/node-red-e2e-$version.json" || code=1
+			awk -v s=$(($(date +%s) - began)) -v n="end-to-end tests in Node-RED $version ($what), in the background" \
+				'BEGIN { printf "%5.1f min  %s\n", s / 60, n }' >>"$results/node-red-stages.txt"
+		done
+		exit "$code"
+	) >"$results/node-red-e2e.log" 2>&1 &
+	node_red_stage_pid=$!
+}
+
 for i in "${!N8N_VERSIONS[@]}"; do
 	version="${N8N_VERSIONS[$i]}"
 	if ! wait "${install_pids[$i]}"; then
@@ -142,6 +177,7 @@ for i in "${!N8N_VERSIONS[@]}"; do
 	if [ "$i" = 0 ]; then
 		step "end-to-end tests in n8n $version (every suite)"
 		N8N_E2E_VERSION="$version" run_jest "e2e-$version" 30 --selectProjects e2e --runInBand
+		start_node_red_stage
 	else
 		step "end-to-end tests in n8n $version (the 1.x set: $E2E_1X_SUITES)"
 		N8N_E2E_VERSION="$version" run_jest "e2e-$version" 30 --selectProjects e2e --runInBand --testPathPattern "$E2E_1X_SUITES"
@@ -162,16 +198,13 @@ for i in "${!N8N_VERSIONS[@]}"; do
 	fi
 done
 
-for i in "${!node_red_pids[@]}"; do
-	version="${NODE_RED_VERSIONS[$i]}"
-	if ! wait "${node_red_pids[$i]}"; then
-		echo "installing Node-RED $version failed:"; tail -30 "$results/install-node-red-$version.log"; status=1; continue
-	fi
-	step "end-to-end tests in Node-RED $version"
-	NODE_RED_E2E_VERSION="$version" run_jest "node-red-e2e-$version" 15 --selectProjects node-red-e2e --runInBand
-done
+[ -n "$node_red_stage_pid" ] || start_node_red_stage
+step "the Node-RED end-to-end tests: the rest of their run"
+wait "$node_red_stage_pid" || status=1
+cat "$results/node-red-e2e.log"
 
 close_stage
+[ -f "$results/node-red-stages.txt" ] && while IFS= read -r line; do stage_lines+=("$line"); done <"$results/node-red-stages.txt"
 printf '\nMinutes per stage:\n'
 printf '  %s\n' "${stage_lines[@]}"
 printf '  %5d min  in all\n' $(( ($(date +%s) - started_at) / 60 ))

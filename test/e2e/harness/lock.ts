@@ -7,7 +7,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-const LOCK_DIR = path.join(os.tmpdir(), 'perceptis-n8n-e2e.lock');
+/**
+ * PERCEPTIS_E2E_LOCK names another lock: test:all runs the Node-RED suites under their own, beside
+ * the later n8n stages, whose processes mostly sit waiting on simulated jobs.
+ */
+const LOCK_DIR = path.join(os.tmpdir(), process.env.PERCEPTIS_E2E_LOCK ?? 'perceptis-n8n-e2e.lock');
 
 function holderAlive(): boolean {
 	try {
