@@ -10,7 +10,6 @@
  */
 import { spawn } from 'child_process';
 import * as fs from 'fs';
-import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 
@@ -19,6 +18,7 @@ import {
 	assertPptx,
 	findN8nInstall,
 	freePort,
+	portIsFree,
 	REPO_ROOT,
 	selectedN8nVersion,
 	startSimulator,
@@ -35,14 +35,6 @@ interface DemoRun {
 	port: number;
 	outputDir: string;
 	ms: number;
-}
-
-function portIsFree(port: number): Promise<boolean> {
-	return new Promise((resolve) => {
-		const server = net.createServer();
-		server.once('error', () => resolve(false));
-		server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-	});
 }
 
 const outputDirs: string[] = [];

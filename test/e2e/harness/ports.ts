@@ -27,7 +27,8 @@ const HIGHEST = ephemeralRangeStart() - 1;
 /** Handed out by this process: never twice, even before the first server binds it. */
 const handedOut = new Set<number>();
 
-async function canListen(port: number): Promise<boolean> {
+/** Whether a server could listen on `port` of 127.0.0.1 now (a stopped server must leave it free). */
+export async function portIsFree(port: number): Promise<boolean> {
 	return await new Promise<boolean>((resolve) => {
 		const server = net.createServer();
 		server.unref();
@@ -40,7 +41,7 @@ async function canListen(port: number): Promise<boolean> {
 export async function freePort(): Promise<number> {
 	for (let attempt = 0; attempt < 500; attempt++) {
 		const port = LOWEST + Math.floor(Math.random() * (HIGHEST - LOWEST + 1));
-		if (handedOut.has(port) || !(await canListen(port))) continue;
+		if (handedOut.has(port) || !(await portIsFree(port))) continue;
 		handedOut.add(port);
 		return port;
 	}

@@ -12,11 +12,10 @@
  */
 import { spawn } from 'child_process';
 import * as fs from 'fs';
-import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 
-import { acquireE2eLock, assertPptx, REPO_ROOT, startSimulator, type SimulatorProcess } from '../../e2e/harness';
+import { acquireE2eLock, assertPptx, portIsFree, REPO_ROOT, startSimulator, type SimulatorProcess } from '../../e2e/harness';
 import { findNodeRedInstall, selectedNodeRedVersion } from './harness';
 
 const version = selectedNodeRedVersion();
@@ -28,14 +27,6 @@ interface DemoRun {
 	stderr: string;
 	outputDir: string;
 	ms: number;
-}
-
-function portIsFree(port: number): Promise<boolean> {
-	return new Promise((resolve) => {
-		const server = net.createServer();
-		server.once('error', () => resolve(false));
-		server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-	});
 }
 
 const leftovers: string[] = [];
