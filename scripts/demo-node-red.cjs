@@ -219,17 +219,10 @@ async function runNodeRedDemo(kit) {
 	// 6. One run of the flow
 	const prompt = kit.samplePrompt(useRealApi);
 	say('');
-	note(`running the example: POST ${nodeRed.baseUrl}${route}`);
-	note(`prompt: "${prompt}"`);
-	note(useRealApi ? 'a real deck takes 5–15 minutes…' : 'the simulated deck takes ~15 s…');
 	t = Date.now();
-	const ticker = setInterval(() => note(`… waiting for Perceptis (${duration(Date.now() - t)})`), useRealApi ? 30_000 : 5_000);
-	let response;
-	try {
-		response = await stack.postRoute(nodeRed.baseUrl, route, { prompt }, 45 * 60_000);
-	} finally {
-		clearInterval(ticker);
-	}
+	const response = await kit.sampleRun(`the example: POST ${nodeRed.baseUrl}${route}`, prompt, useRealApi, () =>
+		stack.postRoute(nodeRed.baseUrl, route, { prompt }, 45 * 60_000),
+	);
 	timings.deck = Date.now() - t;
 	const body = Buffer.from(response.data);
 	if (response.status !== 200) throw new Error(`the flow ${kit.answerProblem(response.status, body)}`);

@@ -308,6 +308,20 @@ async function startPerceptis(harness, apiKey) {
 	return { apiKey: sim.keys.business, baseUrl: sim.origin, sim, label: `the Perceptis simulator at ${sim.origin}` };
 }
 
+/** One sample run: says what it sends, then how long it has waited, until `send()` answers. */
+async function sampleRun(what, prompt, useRealApi, send) {
+	note(`running ${what}`);
+	note(`prompt: "${prompt}"`);
+	note(useRealApi ? 'a real deck takes 5–15 minutes…' : 'the simulated deck takes ~15 s…');
+	const began = Date.now();
+	const ticker = setInterval(() => note(`… waiting for Perceptis (${duration(Date.now() - began)})`), useRealApi ? 30_000 : 5_000);
+	try {
+		return await send();
+	} finally {
+		clearInterval(ticker);
+	}
+}
+
 /** The prompt of the sample run (the simulator is told how many slides; a real API never sees that). */
 function samplePrompt(useRealApi) {
 	return useRealApi ? SAMPLE_PROMPT : `${SAMPLE_PROMPT} [sim:slides=5]`;
@@ -409,6 +423,7 @@ async function main() {
 			installPinned,
 			startPerceptis,
 			samplePrompt,
+			sampleRun,
 			saveDeck,
 			printSampleRun,
 			answerProblem,
@@ -514,17 +529,10 @@ async function main() {
 	// 5. One run of the webhook example
 	const prompt = samplePrompt(useRealApi);
 	say('');
-	note(`running the webhook example: POST ${baseUrl}/webhook/${webhookPath}`);
-	note(`prompt: "${prompt}"`);
-	note(useRealApi ? 'a real deck takes 5–15 minutes…' : 'the simulated deck takes ~15 s…');
 	t = Date.now();
-	const ticker = setInterval(() => note(`… waiting for Perceptis (${duration(Date.now() - t)})`), useRealApi ? 30_000 : 5_000);
-	let response;
-	try {
-		response = await client.runWebhook(webhookPath, { prompt }, { responseType: 'arraybuffer', timeoutMs: 45 * 60_000 });
-	} finally {
-		clearInterval(ticker);
-	}
+	const response = await sampleRun(`the webhook example: POST ${baseUrl}/webhook/${webhookPath}`, prompt, useRealApi, () =>
+		client.runWebhook(webhookPath, { prompt }, { responseType: 'arraybuffer', timeoutMs: 45 * 60_000 }),
+	);
 	timings.deck = Date.now() - t;
 	const body = Buffer.from(response.data);
 	const executions = await client.waitForExecutions(webhookId, 1, 60_000);
