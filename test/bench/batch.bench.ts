@@ -12,6 +12,9 @@
  * durations (a pure computation). Prints the tables and writes them to docs/benchmark.md
  * (docs/benchmark-quick.md in quick mode; BENCH_OUT=path overrides).
  *
+ * Then the same batches in a real Node-RED (5.0.7 unless NODE_RED_E2E_VERSION says otherwise) with the
+ * packed node-red-contrib-perceptis (nodeRed.ts; BENCH_NODE_RED=0 leaves that row out).
+ *
  * Targets are printed beside the figures with PASS/FAIL; nothing here asserts a speed. The test
  * fails only when a run itself breaks (an execution that errors, a job missing or not completed).
  */
@@ -24,6 +27,7 @@ import { acquireE2eLock, N8nClient, REPO_ROOT, startN8n, startSimulator, type N8
 import { buildInto, distStaleness } from './build';
 import { checkTimes, fixedLoop, seededRandom, simulateSchedule, uniformSeconds, type Schedule, type ScheduleFigures } from './model';
 import { groupRssBytes } from './procstat';
+import { measureNodeRed, type NodeRedMeasurements } from './nodeRed';
 import { fixed, machine, machineLines, markdownTable, mb, textTable, verdict, type Cell } from './report';
 import { Bench, log, SETTLE_MS, sleep, type Contender, type RunResult } from './runner';
 import { handLoopWorkflow, nodeWorkflow } from './workflows';
@@ -31,6 +35,8 @@ import { handLoopWorkflow, nodeWorkflow } from './workflows';
 const QUICK = /^(1|true|yes)$/i.test(process.env.BENCH_QUICK ?? '');
 /** Compile the working tree into the benchmark's own n8n folder instead of loading dist/. */
 const BUILD = /^(1|true|yes)$/i.test(process.env.BENCH_BUILD ?? '');
+/** The Node-RED row (nodeRed.ts); BENCH_NODE_RED=0 leaves it out. */
+const NODE_RED = !/^(0|false|no)$/i.test(process.env.BENCH_NODE_RED ?? '');
 const N8N_VERSION = '2.41.1';
 const SEED = 20_261_126;
 const RATE_LIMIT = { max: 5, windowMs: 1000 };
@@ -49,6 +55,8 @@ interface Mode {
 	hintJobs: number;
 	files: { count: number; bytes: number; seconds: [number, number] };
 	idleSeconds: number;
+	/** Node-RED's idle measurement (its idle rate is a tenth of n8n's; the quick run stays short). */
+	nodeRedIdleSeconds: number;
 }
 
 const MODE: Mode = QUICK
@@ -61,6 +69,7 @@ const MODE: Mode = QUICK
 			hintJobs: 10,
 			files: { count: 5, bytes: 20_000_000, seconds: [2, 3] },
 			idleSeconds: 10,
+			nodeRedIdleSeconds: 5,
 		}
 	: {
 			name: 'full',
@@ -71,7 +80,16 @@ const MODE: Mode = QUICK
 			hintJobs: 30,
 			files: { count: 20, bytes: 50_000_000, seconds: [2, 4] },
 			idleSeconds: 15,
+			nodeRedIdleSeconds: 15,
 		};
+/** The seeded job durations of every real run (seconds): the first n of them for a batch of n. */
+const SECONDS = uniformSeconds(
+	seededRandom(SEED),
+	Math.max(...MODE.batchSizes, MODE.rateLimitJobs, MODE.hintJobs),
+	MODE.jobSeconds[0],
+	MODE.jobSeconds[1],
+	1,
+);
 const OUT = process.env.BENCH_OUT ?? path.join(REPO_ROOT, 'docs', QUICK ? 'benchmark-quick.md' : 'benchmark.md');
 
 // ---------------------------------------------------------------------------------------------
@@ -111,10 +129,26 @@ interface Measurements {
 	idle?: { cpuPerSecond: number; rssBytes: number; processes: number };
 	results: RunResult[];
 	download?: { result: RunResult; baselineRss: number };
+	nodeRed?: NodeRedMeasurements;
 	errors: string[];
 }
 
+/** The n8n runs, then (with the e2e lock passed straight on) the Node-RED row. */
 async function measure(): Promise<Measurements> {
+	const { m, release } = await measureN8n();
+	if (!NODE_RED) return m;
+	// measureNodeRed() takes the lock again on its first line (startPerceptisNodeRed), with no wait in between.
+	release();
+	m.nodeRed = await measureNodeRed({
+		batches: MODE.batchSizes.map((size) => ({ label: `${size} jobs`, jobSeconds: SECONDS.slice(0, size) })),
+		idleSeconds: MODE.nodeRedIdleSeconds,
+	});
+	m.results.push(...m.nodeRed.results);
+	m.errors.push(...m.nodeRed.errors);
+	return m;
+}
+
+async function measureN8n(): Promise<{ m: Measurements; release: () => void }> {
 	const m: Measurements = { codeNote: '', results: [], errors: [] };
 	const release = await acquireE2eLock();
 	let sim: SimulatorProcess | undefined;
@@ -178,8 +212,7 @@ async function measure(): Promise<Measurements> {
 		const idle = await bench.measureIdle(MODE.idleSeconds);
 		m.idle = { cpuPerSecond: idle.cpuSeconds / idle.wallSeconds, rssBytes: idle.peakRssBytes, processes: idle.maxProcesses };
 
-		const most = Math.max(...MODE.batchSizes, MODE.rateLimitJobs, MODE.hintJobs);
-		const seconds = uniformSeconds(seededRandom(SEED), most, MODE.jobSeconds[0], MODE.jobSeconds[1], 1);
+		const seconds = SECONDS;
 		for (const size of MODE.batchSizes) {
 			for (const contender of contenders) {
 				const spec = { label: `${size} jobs`, contender, jobSeconds: seconds.slice(0, size), simConfig: {}, expectFiles: contender.kind === 'node' };
@@ -221,10 +254,11 @@ async function measure(): Promise<Measurements> {
 		await n8n?.dispose();
 		await sim?.stop();
 		if (userFolder) fs.rmSync(userFolder, { recursive: true, force: true });
-		release();
+		// Kept for the Node-RED row, which takes it over; released here when that row is left out.
+		if (!NODE_RED) release();
 	}
 	for (const r of m.results) if (r.error) m.errors.push(`${r.label} · ${r.contender}: ${r.error}`);
-	return m;
+	return { m, release };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -329,7 +363,8 @@ function render(m: Measurements, documented: ScheduleRow[], short: ScheduleRow[]
 		report.para(
 			`Quick mode: jobs of ${MODE.jobSeconds[0]}–${MODE.jobSeconds[1]} s, hand loops with Wait ${MODE.waits[0]} s and ${MODE.waits[1]} s ` +
 				`in place of 10 s and 30 s, ${MODE.rateLimitJobs} jobs under the rate limit, ${MODE.hintJobs} with hints, ` +
-				`${MODE.files.count} files of ${MODE.files.bytes / 1e6} MB. The targets are stated for the full run: read these as a smoke check.`,
+				`${MODE.files.count} files of ${MODE.files.bytes / 1e6} MB${NODE_RED ? ', the Node-RED row on the one batch' : ''}. ` +
+				'The targets are stated for the full run: read these as a smoke check.',
 		);
 	}
 
@@ -378,7 +413,9 @@ function render(m: Measurements, documented: ScheduleRow[], short: ScheduleRow[]
 	});
 
 	// ----- the batches -----
-	report.heading(`Batches in one n8n ${N8N_VERSION} (real runs, jobs of ${MODE.jobSeconds[0]}–${MODE.jobSeconds[1]} s)`);
+	const nodeRed = m.nodeRed;
+	const beside = nodeRed ? ` and one Node-RED ${nodeRed.version}` : '';
+	report.heading(`Batches in one n8n ${N8N_VERSION}${beside} (real runs, jobs of ${MODE.jobSeconds[0]}–${MODE.jobSeconds[1]} s)`);
 	report.para(
 		'wall = the execution from start to end (n8n startedAt/stoppedAt); longest = the longest job of the batch.',
 		"status req/job = status requests of the contender's key ÷ jobs; latency = job end → first status request of that job at or after it.",
@@ -391,7 +428,21 @@ function render(m: Measurements, documented: ScheduleRow[], short: ScheduleRow[]
 				`RSS ${mb(m.idle.rssBytes)} MB in ${m.idle.processes} processes.`,
 		);
 	}
-	const batchRows = m.results.filter((r) => /^\d+ jobs$/.test(r.label));
+	if (nodeRed) {
+		report.para(
+			`${nodeRed.contender}: the same seeded jobs, and a simulator of its own at the same time scale (1), reset like the n8n runs' before each batch ` +
+				`(key \`enterprise\`). Package node-red-contrib-perceptis@${nodeRed.packageVersion ?? '?'} built from the working tree, packed, published to ` +
+				'the local verdaccio and installed by the palette manager (POST /nodes), as the Node-RED e2e suites do; Node-RED on Node ' +
+				`${nodeRed.nodeVersion ?? '?'}, persistent context (localfilesystem), set up in ${fixed(nodeRed.setupSeconds)} s (not in the figures).`,
+			'Flow: HTTP In (the batch) → Function (N messages at once) → perceptis (Generate a deck, a new node\'s defaults) → Function recording ' +
+				'each file. wall = the N messages sent → the last file recorded (Node-RED\'s clock); status req/job and latency as above, from the simulator; ' +
+				"CPU and RSS of Node-RED's process group, idle rate measured the same way" +
+				(nodeRed.idle ? ` (over ${MODE.nodeRedIdleSeconds} s: ${nodeRed.idle.cpuPerSecond.toFixed(4)} CPU s per s, RSS ${mb(nodeRed.idle.rssBytes)} MB)` : '') +
+				`; smallest gap between two status checks of a job: ${nodeRed.minCheckGapMs ?? '–'} ms.`,
+		);
+	}
+	// Each batch size's rows together: the n8n contenders, then Node-RED.
+	const batchRows = MODE.batchSizes.flatMap((size) => m.results.filter((r) => r.label === `${size} jobs`));
 	report.table(RUN_HEADERS, batchRows.map(runRow));
 	for (const size of MODE.batchSizes) {
 		const rows = batchRows.filter((r) => r.label === `${size} jobs`);
@@ -414,6 +465,17 @@ function render(m: Measurements, documented: ScheduleRow[], short: ScheduleRow[]
 			limit: `≤ ${fixed(requestLimit, 2)}`,
 			ok: within(nodeRun?.statusPerJob, requestLimit),
 		});
+		if (nodeRed) {
+			// The node's own targets, for the Node-RED package on the same batch.
+			const redRun = rows.find((r) => r.contender === nodeRed.contender);
+			targets.push({ what: `${size} jobs, Node-RED ${nodeRed.version}: wall/longest ≤ 1.10`, measured: fixed(redRun?.ratio, 3), limit: '≤ 1.100', ok: within(redRun?.ratio, 1.1) });
+			targets.push({
+				what: `${size} jobs, Node-RED ${nodeRed.version}: status requests/job ≤ Wait ${MODE.waits[0]} s loop's + 1`,
+				measured: fixed(redRun?.statusPerJob, 2),
+				limit: `≤ ${fixed(requestLimit, 2)}`,
+				ok: within(redRun?.statusPerJob, requestLimit),
+			});
+		}
 	}
 
 	// ----- rate limit, hints, downloads -----
