@@ -25,7 +25,7 @@ import { TAB, perceptisNode, startPerceptisNodeRed, tab, type PerceptisNodeRed }
 import type { FlowNode } from '../node-red/e2e/harness';
 import { sampleGroup, type GroupUsage } from './procstat';
 import { fixed, mb } from './report';
-import { Bench, log, SETTLE_MS, sleep, type Contender, type RunResult } from './runner';
+import { log, runFigures, SETTLE_MS, sleep, type Contender, type RunResult } from './runner';
 
 export const NODE_RED_CONTENDER = 'perceptis node, defaults';
 /** The simulator key (and plan) of the Node-RED contender: its requests are told apart by it. */
@@ -242,8 +242,8 @@ class NodeRedBench {
 			result.ratio = result.wall / longest;
 			const simJobs = (await sim.jobs()) as SimJobWithPrompt[];
 			problems.push(...sameJobs(state, prompts, simJobs));
-			// runner.ts's own figures (status req/job, 429s, latency, a job missing or unfinished): figures() reads nothing of its Bench.
-			problems.push(...Bench.prototype.figures.call(undefined as unknown as Bench, result, this.contender, await sim.requests(), simJobs));
+			// The same figures as the n8n rows (status req/job, 429s, latency, a job missing or unfinished).
+			problems.push(...runFigures(result, this.contender, await sim.requests(), simJobs));
 			const gap = (await sim.checkGaps()).minCheckGapMs;
 			if (gap !== null) this.minCheckGapMs = Math.min(this.minCheckGapMs ?? Infinity, gap);
 			if (problems.length) result.error = problems.join('; ');

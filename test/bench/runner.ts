@@ -143,7 +143,7 @@ export class Bench {
 			problems.push(...checkOutput(contender, execution, jobs, spec.expectFiles));
 			const requests = await this.sim.requests();
 			const simJobs = (await this.sim.jobs()) as SimJob[];
-			problems.push(...this.figures(result, contender, requests, simJobs));
+			problems.push(...runFigures(result, contender, requests, simJobs));
 			if (problems.length) result.error = problems.join('; ');
 		} catch (error) {
 			result.error = `reading the run failed: ${(error as Error).message}`;
@@ -155,34 +155,37 @@ export class Bench {
 		);
 		return result;
 	}
+}
 
-	/** Fills the request and latency figures of one run; returns problems (missing or unfinished jobs). */
-	figures(result: RunResult, contender: Contender, requests: SimulatorRequest[], simJobs: SimJob[]): string[] {
-		const problems: string[] = [];
-		const mine = requests.filter((r) => r.keyPlan === contender.key && r.server === 'api');
-		const statusRequests = mine.filter((r) => r.method === 'GET' && r.path.startsWith('/api/v1/status/'));
-		result.statusRequests = statusRequests.length;
-		result.generateRequests = mine.filter((r) => r.method === 'POST' && r.path.startsWith('/api/v1/generate')).length;
-		result.apiRequests = mine.length;
-		result.tooMany = mine.filter((r) => r.status === 429).length;
-		result.downloads = requests.filter((r) => r.server === 'storage').length;
-		result.statusPerJob = statusRequests.length / result.jobs;
-		const jobs = simJobs.filter((j) => j.keyPlan === contender.key);
-		if (jobs.length !== result.jobs) problems.push(`${jobs.length} jobs reached the simulator, ${result.jobs} expected`);
-		const latencies: number[] = [];
-		for (const job of jobs) {
-			if (job.status !== 'completed' || job.completedAt === null) {
-				problems.push(`job ${job.id} is ${job.status}`);
-				continue;
-			}
-			const seen = job.pollTimes.find((t) => t >= job.completedAt!);
-			if (seen === undefined) problems.push(`job ${job.id}: no status request after it completed`);
-			else latencies.push((seen - job.completedAt) / 1000);
+/**
+ * Fills the request and latency figures of one run from the simulator's log, for any host's
+ * contender; returns problems (missing or unfinished jobs).
+ */
+export function runFigures(result: RunResult, contender: Contender, requests: SimulatorRequest[], simJobs: SimJob[]): string[] {
+	const problems: string[] = [];
+	const mine = requests.filter((r) => r.keyPlan === contender.key && r.server === 'api');
+	const statusRequests = mine.filter((r) => r.method === 'GET' && r.path.startsWith('/api/v1/status/'));
+	result.statusRequests = statusRequests.length;
+	result.generateRequests = mine.filter((r) => r.method === 'POST' && r.path.startsWith('/api/v1/generate')).length;
+	result.apiRequests = mine.length;
+	result.tooMany = mine.filter((r) => r.status === 429).length;
+	result.downloads = requests.filter((r) => r.server === 'storage').length;
+	result.statusPerJob = statusRequests.length / result.jobs;
+	const jobs = simJobs.filter((j) => j.keyPlan === contender.key);
+	if (jobs.length !== result.jobs) problems.push(`${jobs.length} jobs reached the simulator, ${result.jobs} expected`);
+	const latencies: number[] = [];
+	for (const job of jobs) {
+		if (job.status !== 'completed' || job.completedAt === null) {
+			problems.push(`job ${job.id} is ${job.status}`);
+			continue;
 		}
-		result.latencyP50 = percentile(latencies, 50);
-		result.latencyP95 = percentile(latencies, 95);
-		return problems;
+		const seen = job.pollTimes.find((t) => t >= job.completedAt!);
+		if (seen === undefined) problems.push(`job ${job.id}: no status request after it completed`);
+		else latencies.push((seen - job.completedAt) / 1000);
 	}
+	result.latencyP50 = percentile(latencies, 50);
+	result.latencyP95 = percentile(latencies, 95);
+	return problems;
 }
 
 export interface SimJob {
