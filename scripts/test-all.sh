@@ -4,7 +4,7 @@
 # end-to-end suites in a real n8n — all of them in 2.41.1 with the editor in headless Chromium,
 # the quick benchmark and fault table; the 1.x smoke set in 1.123.81 (E2E_1X_SUITES; every suite
 # on every version: scripts/test-matrix.sh) — and in a real Node-RED (every suite in 5.0.7, a smoke
-# set in 4.1.15, in the background beside the later n8n stages). Installs what is missing on
+# set in 4.1.15), in a second lane beside the n8n suites. Installs what is missing on
 # the way (n8n and Node-RED into the cache outside the repo, Debian's chromium, postgresql and
 # redis-server when running as root). Ends with the minutes of each stage and one line:
 # "N passed, N failed".
@@ -135,39 +135,66 @@ if ! wait "$registry_pid"; then
 	echo "installing verdaccio failed:"; tail -30 "$results/install-registry.log"; exit 1
 fi
 
-# The Node-RED end-to-end suites run in the background beside the n8n stages that follow the first
-# n8n version's suites (the benchmark, the fault table, the 1.x set): those n8n processes mostly sit
-# waiting on simulated jobs, and a Node-RED with one package is light. They take a lock of their
-# own (PERCEPTIS_E2E_LOCK), so one Node-RED file runs at a time beside one n8n file. Node-RED
-# 4.1.15 runs a smoke set (NODE_RED_SMOKE_SUITES); every suite on every version: test-matrix.
+# Two lanes from here, each one test file at a time under a lock of its own (PERCEPTIS_E2E_LOCK):
+# the n8n end-to-end suites and the fault table in the foreground; the Node-RED end-to-end suites
+# and the quick benchmark in the background. Their processes mostly sit waiting on simulated
+# jobs, so the two lanes share the two CPUs well (about 25 minutes in all instead of 33 in one
+# lane). The benchmark asserts no speed: its quick figures, taken beside the other lane, are a
+# smoke check (`npm run bench` alone is the measurement). Node-RED 4.1.15 runs a smoke set
+# (NODE_RED_SMOKE_SUITES); every suite on every version: scripts/test-matrix.sh.
 NODE_RED_SMOKE_SUITES="${PERCEPTIS_NODE_RED_SMOKE_SUITES:-(harness|perceptis|lifecycle)\.e2e\.test\.ts$}"
-node_red_stage_pid=""
-start_node_red_stage() {
-	local ready=()
-	for i in "${!node_red_pids[@]}"; do
-		if wait "${node_red_pids[$i]}"; then
-			ready+=("${NODE_RED_VERSIONS[$i]}")
+BENCH_VERSION=2.41.1
+
+# A stage of the background lane: its minutes go to a file the summary reads at the end.
+lane_stage() {
+	local name="$1"; shift
+	local began=$(date +%s)
+	printf '\n=== %s, in the background lane (%s)\n' "$name" "$(date -u +%T)"
+	"$@" || lane_code=1
+	awk -v s=$(($(date +%s) - began)) -v n="$name (background lane)" 'BEGIN { printf "%5.1f min  %s\n", s / 60, n }' >>"$results/lane-stages.txt"
+}
+node_red_e2e() {
+	local version="$1"; shift
+	NODE_RED_E2E_VERSION="$version" limit 15 npx jest --selectProjects node-red-e2e --runInBand "$@" \
+		--forceExit --json --outputFile="$results/node-red-e2e-$version.json"
+}
+# The short benchmark in a real n8n and Node-RED: it prints figures and asserts no speed; it fails
+# only when a run itself breaks.
+bench_quick() {
+	BENCH_QUICK=1 BENCH_OUT="$results/benchmark-quick.md" limit 10 npx jest -c jest.bench.config.js --verbose=false \
+		--json --outputFile="$results/bench.json" 2>"$results/bench.log" || { tail -40 "$results/bench.log"; return 1; }
+	cat "$results/benchmark-quick.md"
+}
+
+ready_node_red=()
+for i in "${!node_red_pids[@]}"; do
+	if wait "${node_red_pids[$i]}"; then
+		ready_node_red+=("${NODE_RED_VERSIONS[$i]}")
+	else
+		echo "installing Node-RED ${NODE_RED_VERSIONS[$i]} failed:"; tail -30 "$results/install-node-red-${NODE_RED_VERSIONS[$i]}.log"; status=1
+	fi
+done
+bench_ready=""
+for i in "${!N8N_VERSIONS[@]}"; do
+	if [ "${N8N_VERSIONS[$i]}" = "$BENCH_VERSION" ]; then
+		wait "${install_pids[$i]}" && bench_ready=1 || { echo "installing n8n $BENCH_VERSION failed:"; tail -30 "$results/install-$BENCH_VERSION.log"; exit 1; }
+	fi
+done
+(
+	export PERCEPTIS_E2E_LOCK=perceptis-lane-b-e2e.lock
+	lane_code=0
+	for n in "${!ready_node_red[@]}"; do
+		if [ "$n" = 0 ]; then
+			lane_stage "end-to-end tests in Node-RED ${ready_node_red[$n]} (every suite)" node_red_e2e "${ready_node_red[$n]}"
 		else
-			echo "installing Node-RED ${NODE_RED_VERSIONS[$i]} failed:"; tail -30 "$results/install-node-red-${NODE_RED_VERSIONS[$i]}.log"; status=1
+			lane_stage "end-to-end tests in Node-RED ${ready_node_red[$n]} (the smoke set: $NODE_RED_SMOKE_SUITES)" \
+				node_red_e2e "${ready_node_red[$n]}" --testPathPattern "$NODE_RED_SMOKE_SUITES"
 		fi
 	done
-	(
-		code=0
-		for n in "${!ready[@]}"; do
-			version="${ready[$n]}"
-			began=$(date +%s)
-			pattern=()
-			[ "$n" = 0 ] && what="every suite" || { what="the smoke set: $NODE_RED_SMOKE_SUITES"; pattern=(--testPathPattern "$NODE_RED_SMOKE_SUITES"); }
-			printf '\n=== end-to-end tests in Node-RED %s (%s), beside the n8n stages (%s)\n' "$version" "$what" "$(date -u +%T)"
-			PERCEPTIS_E2E_LOCK=perceptis-node-red-e2e.lock NODE_RED_E2E_VERSION="$version" limit 15 npx jest --selectProjects node-red-e2e --runInBand \
-				"${pattern[@]}" --forceExit --json --outputFile="$results/node-red-e2e-$version.json" || code=1
-			awk -v s=$(($(date +%s) - began)) -v n="end-to-end tests in Node-RED $version ($what), in the background" \
-				'BEGIN { printf "%5.1f min  %s\n", s / 60, n }' >>"$results/node-red-stages.txt"
-		done
-		exit "$code"
-	) >"$results/node-red-e2e.log" 2>&1 &
-	node_red_stage_pid=$!
-}
+	[ -n "$bench_ready" ] && lane_stage "benchmark, quick mode (n8n $BENCH_VERSION, Node-RED)" bench_quick
+	exit "$lane_code"
+) >"$results/lane-b.log" 2>&1 &
+lane_b_pid=$!
 
 for i in "${!N8N_VERSIONS[@]}"; do
 	version="${N8N_VERSIONS[$i]}"
@@ -177,18 +204,11 @@ for i in "${!N8N_VERSIONS[@]}"; do
 	if [ "$i" = 0 ]; then
 		step "end-to-end tests in n8n $version (every suite)"
 		N8N_E2E_VERSION="$version" run_jest "e2e-$version" 30 --selectProjects e2e --runInBand
-		start_node_red_stage
 	else
 		step "end-to-end tests in n8n $version (the 1.x set: $E2E_1X_SUITES)"
 		N8N_E2E_VERSION="$version" run_jest "e2e-$version" 30 --selectProjects e2e --runInBand --testPathPattern "$E2E_1X_SUITES"
 	fi
 	if [ "$version" = "2.41.1" ]; then
-		# The short benchmark in a real n8n: it prints figures and asserts no speed; it fails only
-		# when a run itself breaks (`npm run bench` is the full one).
-		step "benchmark, quick mode (n8n $version)"
-		BENCH_QUICK=1 BENCH_OUT="$results/benchmark-quick.md" limit 10 npx jest -c jest.bench.config.js --verbose=false \
-			--json --outputFile="$results/bench.json" 2>"$results/bench.log" || { status=1; tail -40 "$results/bench.log"; }
-		cat "$results/benchmark-quick.md" 2>/dev/null || true
 		# The short fault table (2 seeded trials per fault class) in a real n8n: it fails only when a
 		# trial cannot run or a must-be-0 count (extra jobs, lost job ids, the key seen) is not 0.
 		step "fault table, quick mode (n8n $version)"
@@ -198,13 +218,12 @@ for i in "${!N8N_VERSIONS[@]}"; do
 	fi
 done
 
-[ -n "$node_red_stage_pid" ] || start_node_red_stage
-step "the Node-RED end-to-end tests: the rest of their run"
-wait "$node_red_stage_pid" || status=1
-cat "$results/node-red-e2e.log"
+step "the background lane: Node-RED end-to-end tests and the quick benchmark (the rest of its run)"
+wait "$lane_b_pid" || status=1
+cat "$results/lane-b.log"
 
 close_stage
-[ -f "$results/node-red-stages.txt" ] && while IFS= read -r line; do stage_lines+=("$line"); done <"$results/node-red-stages.txt"
+[ -f "$results/lane-stages.txt" ] && while IFS= read -r line; do stage_lines+=("$line"); done <"$results/lane-stages.txt"
 printf '\nMinutes per stage:\n'
 printf '  %s\n' "${stage_lines[@]}"
 printf '  %5d min  in all\n' $(( ($(date +%s) - started_at) / 60 ))
