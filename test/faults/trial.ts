@@ -388,6 +388,16 @@ async function stopRunning(instance: Instance, workflowId: string | undefined): 
 	}
 }
 
+/**
+ * Calls a trial's webhook with its items. A workflow just activated in an n8n busy with two dozen
+ * trials can take more than the client's usual 15 s to register its webhook (a CI run saw 404s):
+ * a minute here. Any other answer than 200 ends the trial with what n8n said.
+ */
+async function callTrialWebhook(client: N8nClient, webhookPath: string, record: TrialRecord): Promise<void> {
+	const response = await client.runWebhook(webhookPath, { items: record.prompts.map((prompt) => ({ prompt })) }, { registerTimeoutMs: 60_000 });
+	if (response.status !== 200) throw new Error(`the webhook answered ${response.status}: ${JSON.stringify(response.data).slice(0, 200)}`);
+}
+
 /** One trial in the main n8n: deploy, call, wait, retry as planned, read the simulator. */
 export async function runTrial(ctx: TrialContext, instance: Instance, record: TrialRecord): Promise<void> {
 	const began = Date.now();
@@ -400,8 +410,7 @@ export async function runTrial(ctx: TrialContext, instance: Instance, record: Tr
 		record.workflowId = await instance.client.deploy(trialWorkflow(record, webhookPath, credential));
 		const window: LogWindow = { path: instance.n8n.logPath, from: instance.logSize() };
 		record.logWindows.push(window);
-		const response = await instance.client.runWebhook(webhookPath, { items: record.prompts.map((prompt) => ({ prompt })) });
-		if (response.status !== 200) throw new Error(`the webhook answered ${response.status}`);
+		await callTrialWebhook(instance.client, webhookPath, record);
 		record.executions.push(await nextExecution(instance.client, record.workflowId, new Set(), record.plan.limitMs));
 		await retryUntilDone(instance, record, record.plan.limitMs);
 		healthy = await collect(sim, record);
@@ -521,8 +530,7 @@ export async function runRestartRound(
 				const webhookPath = uniquePath(`faults-${record.cls.id}`);
 				record.workflowId = await live.client.deploy(trialWorkflow(record, webhookPath, credential));
 				record.logWindows.push({ path: live.n8n.logPath, from: live.logSize() });
-				const response = await live.client.runWebhook(webhookPath, { items: record.prompts.map((prompt) => ({ prompt })) });
-				if (response.status !== 200) throw new Error(`the webhook answered ${response.status}`);
+				await callTrialWebhook(live.client, webhookPath, record);
 			}),
 		);
 		// The node waits: every job exists, every execution runs.
@@ -608,8 +616,7 @@ export async function runQueueRound(ctx: TrialContext, stack: QueueStack, record
 				const webhookPath = uniquePath(`faults-${record.cls.id}`);
 				record.workflowId = await instance.client.deploy(trialWorkflow(record, webhookPath, credential));
 				for (const file of [stack.main.logPath, ...workerLogs()]) record.logWindows.push({ path: file, from: fs.existsSync(file) ? fs.statSync(file).size : 0 });
-				const response = await instance.client.runWebhook(webhookPath, { items: record.prompts.map((prompt) => ({ prompt })) });
-				if (response.status !== 200) throw new Error(`the webhook answered ${response.status}`);
+				await callTrialWebhook(instance.client, webhookPath, record);
 			}),
 		);
 		const deadline = Date.now() + 60_000;
