@@ -86,7 +86,11 @@ describe('a full deploy while a job waits', () => {
 		expect(new Set(messages.map((msg) => msg.index)).size).toBe(20);
 		expect(messages.every((msg) => msg.perceptis.resumed === true)).toBe(true);
 		expect(sim.jobs()).toHaveLength(20);
-		expect(generateRequests(sim)).toHaveLength(20);
+		// A start whose answer was still on its way at the deploy is sent again by the next instance
+		// with the same key (the test above): on a busy machine one of the twenty may be. Twenty keys.
+		const keys = generateRequests(sim).map((request) => request.headers['idempotency-key']);
+		expect(keys.length).toBeGreaterThanOrEqual(20);
+		expect(new Set(keys).size).toBe(20);
 	});
 
 	it('a node deleted while its job runs logs the job id as a warning', async () => {
