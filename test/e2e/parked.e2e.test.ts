@@ -75,7 +75,7 @@ async function startRun(client: N8nClient, credential: CredentialRef): Promise<R
 			});
 			return (list.results ?? []).find((execution) => execution.status === 'waiting');
 		},
-		60_000,
+		120_000,
 	);
 	return { workflowId, answer: answer as Run['answer'], parked };
 }
