@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-dangerous-functions -- test code: runs in Node under jest, never inside n8n */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test code: runs in Node under jest, never inside n8n */
 /**
  * `npm run demo` in its check mode (`--once`): it builds the package, starts the simulator and a real
  * n8n on a free port, loads the examples, runs the webhook example once, prints what it did and
@@ -8,7 +8,6 @@
  * Like every e2e file it needs the pinned n8n installed (the demo would install it, which takes
  * minutes; the tests never do).
  */
-import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -19,7 +18,7 @@ import {
 	findN8nInstall,
 	freePort,
 	portIsFree,
-	REPO_ROOT,
+	runDemoCommand,
 	selectedN8nVersion,
 	startSimulator,
 	type SimulatorProcess,
@@ -44,33 +43,8 @@ async function runDemo(extraEnv: Record<string, string> = {}, timeoutMs = 240_00
 	const port = await freePort();
 	const outputDir = fs.mkdtempSync(path.join(os.tmpdir(), 'perceptis-demo-test-'));
 	outputDirs.push(outputDir);
-	const env: NodeJS.ProcessEnv = {};
-	for (const [key, value] of Object.entries(process.env)) {
-		if (/^(PERCEPTIS_API_|DEMO_|N8N_|npm_)/.test(key)) continue;
-		env[key] = value;
-	}
-	Object.assign(env, { DEMO_OUTPUT_DIR: outputDir, DEMO_N8N_VERSION: version, ...extraEnv });
-	const started = Date.now();
-	const child = spawn('npm', ['run', 'demo', '--', '--once', '--port', String(port)], {
-		cwd: REPO_ROOT,
-		env,
-		detached: true,
-		stdio: ['ignore', 'pipe', 'pipe'],
-	});
-	let stdout = '';
-	let stderr = '';
-	child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-	child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-	const timer = setTimeout(() => {
-		try {
-			process.kill(-child.pid!, 'SIGINT');
-		} catch {
-			// gone
-		}
-	}, timeoutMs);
-	const [code, signal] = await new Promise<[number | null, string | null]>((resolve) => child.once('exit', (c, s) => resolve([c, s])));
-	clearTimeout(timer);
-	return { code, signal, stdout, stderr, port, outputDir, ms: Date.now() - started };
+	const run = await runDemoCommand(['--once', '--port', String(port)], { DEMO_OUTPUT_DIR: outputDir, DEMO_N8N_VERSION: version, ...extraEnv }, timeoutMs);
+	return { ...run, port, outputDir };
 }
 
 function field(stdout: string, label: string): string {

@@ -16,3 +16,4 @@ export * from './fakeModel';
 export * from './aiWorkflows';
 export * from './registry';
 export * from './examples';
+export * from './demoCommand';

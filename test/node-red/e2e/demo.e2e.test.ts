@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-dangerous-functions -- test code: runs in Node under jest, never inside n8n */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test code: runs in Node under jest, never inside n8n */
 /**
  * `npm run demo -- --node-red --once`, run the way a user runs it: it builds node-red/, installs the
  * packed package into a new Node-RED userDir, starts the simulator and a real Node-RED, deploys the
@@ -10,12 +10,11 @@
  * Like every Node-RED e2e file it needs the pinned Node-RED installed (scripts/node-red/install.sh;
  * the demo would install it, the tests never do).
  */
-import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-import { acquireE2eLock, assertPptx, portIsFree, REPO_ROOT, startSimulator, type SimulatorProcess } from '../../e2e/harness';
+import { acquireE2eLock, assertPptx, portIsFree, runDemoCommand, startSimulator, type SimulatorProcess } from '../../e2e/harness';
 import { findNodeRedInstall, selectedNodeRedVersion } from './harness';
 
 const version = selectedNodeRedVersion();
@@ -35,33 +34,8 @@ const leftovers: string[] = [];
 async function runDemo(extraEnv: Record<string, string> = {}, timeoutMs = 240_000): Promise<DemoRun> {
 	const outputDir = fs.mkdtempSync(path.join(os.tmpdir(), 'perceptis-node-red-demo-test-'));
 	leftovers.push(outputDir);
-	const env: NodeJS.ProcessEnv = {};
-	for (const [key, value] of Object.entries(process.env)) {
-		if (/^(PERCEPTIS_API_|DEMO_|N8N_|NODE_RED_|npm_)/i.test(key)) continue;
-		env[key] = value;
-	}
-	Object.assign(env, { DEMO_OUTPUT_DIR: outputDir, DEMO_NODE_RED_VERSION: version, ...extraEnv });
-	const started = Date.now();
-	const child = spawn('npm', ['run', 'demo', '--', '--node-red', '--once'], {
-		cwd: REPO_ROOT,
-		env,
-		detached: true,
-		stdio: ['ignore', 'pipe', 'pipe'],
-	});
-	let stdout = '';
-	let stderr = '';
-	child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-	child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-	const timer = setTimeout(() => {
-		try {
-			process.kill(-child.pid!, 'SIGINT');
-		} catch {
-			// gone
-		}
-	}, timeoutMs);
-	const [code, signal] = await new Promise<[number | null, string | null]>((resolve) => child.once('exit', (c, s) => resolve([c, s])));
-	clearTimeout(timer);
-	return { code, signal, stdout, stderr, outputDir, ms: Date.now() - started };
+	const run = await runDemoCommand(['--node-red', '--once'], { DEMO_OUTPUT_DIR: outputDir, DEMO_NODE_RED_VERSION: version, ...extraEnv }, timeoutMs);
+	return { ...run, outputDir };
 }
 
 /** Exit 0, with the demo's output in the failure message when not. */
