@@ -76,8 +76,26 @@ async function startRun(client: N8nClient, credential: CredentialRef): Promise<R
 			return (list.results ?? []).find((execution) => execution.status === 'waiting');
 		},
 		120_000,
-	);
+	).catch(async (error: Error) => {
+		// Say where the execution was instead: never started, still running, failed (and where).
+		throw new Error(`${error.message}; the webhook answered ${JSON.stringify(answer)}; ${await describeExecutions(client, workflowId)}`);
+	});
 	return { workflowId, answer: answer as Run['answer'], parked };
+}
+
+/** The workflow's executions in any status, with the node each stopped at and its error. */
+async function describeExecutions(client: N8nClient, workflowId: string): Promise<string> {
+	const list = await client.rest<{ results?: Execution[] }>('GET', '/executions', undefined, {
+		params: { filter: JSON.stringify({ workflowId }) },
+	});
+	const lines = await Promise.all(
+		(list.results ?? []).map(async (listed) => {
+			const result = (await client.getExecution(listed.id).catch(() => undefined))?.data?.resultData;
+			const where = `${result?.lastNodeExecuted ?? '?'}${result?.error ? `: ${result.error.message}` : ''}`;
+			return `#${listed.id} ${listed.status} started ${listed.startedAt} stopped ${listed.stoppedAt ?? '-'} at ${where}`;
+		}),
+	);
+	return `its executions: ${lines.length ? lines.join(' | ') : 'none'}`;
 }
 
 const runsOf = (execution: Execution, node: string) => execution.data?.resultData.runData[node] ?? [];
