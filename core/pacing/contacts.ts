@@ -20,7 +20,7 @@ export class JobContacts {
 		return this.lastAt.get(jobId);
 	}
 
-	/** A request about the job went out (or the job started) at `at`; an older time changes nothing. */
+	/** A request about the job went out or ended (or the job started) at `at`; an older time changes nothing. */
 	record(jobId: string, at: number): void {
 		const known = this.lastAt.get(jobId);
 		if (known !== undefined && known >= at) return;

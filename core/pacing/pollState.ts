@@ -15,7 +15,10 @@ export interface PollState {
 	startedAt: number;
 	/** Status checks answered so far. */
 	checksMade: number;
-	/** The last request about the job, its start included (ms since epoch); the 1 s floor runs from here. */
+	/**
+	 * The end of the last request about the job, its start included (ms since epoch; the send time
+	 * while one is on its way): the server saw it by then, so the 1 s floor runs from here.
+	 */
 	lastContactAt: number;
 	/** When the last answer about the job came (ms since epoch): the next interval runs from here. */
 	lastAnswerAt: number;

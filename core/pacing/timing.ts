@@ -24,8 +24,9 @@ export const TIMING = {
 	/** Never ask about one job more than once per second, whatever a hint says. */
 	minRequestGapMs: 1_000,
 	/**
-	 * The floor kept from the send time of the last request about a job: the API counts the second
-	 * between arrivals, and two requests sent 1000 ms apart may arrive 999 ms apart.
+	 * The floor kept from the last contact with a job (the end of the last request about it): the
+	 * API counts the second between arrivals, and timers and clocks of two processes may differ
+	 * by a few ms; 50 ms covers that.
 	 */
 	minContactGapMs: 1_050,
 	/** Never check a job sooner than this after its start (Perceptis advises starting at 2–5 s). */

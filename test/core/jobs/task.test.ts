@@ -8,6 +8,7 @@ import type { JobPlan, JobStart } from '../../../core/jobs/plan';
 import type { RunOptions } from '../../../core/jobs/runner';
 import { runJobTasks } from '../../../core/jobs/runner';
 import { JobTask } from '../../../core/jobs/task';
+import { JobContacts } from '../../../core/pacing/contacts';
 import { nextPollDelayMs } from '../../../core/pacing/schedule';
 import { TIMING } from '../../../core/pacing/timing';
 
@@ -141,6 +142,30 @@ describe('polling schedule of a started job', () => {
 		const intervals = gaps(times(api.of('status')));
 		expect(intervals.length).toBeGreaterThanOrEqual(4);
 		for (const gap of intervals) expect(gap).toBeGreaterThanOrEqual(1_000);
+	});
+
+	it('keeps a second between arrivals when the last check of one run was slow on its way and the next run is quick', async () => {
+		// The server counts from when a request reaches it, anywhere between its send and its
+		// answer. A CI run saw 991 ms between a run's last check and a retry's first, which were
+		// sent 1050 ms apart: the first had taken longer on its way. Worst case here: the first
+		// run's check arrives only as it is answered, 400 ms after its send; the retry's at once.
+		const { clock, api } = setup();
+		const arrivals = new Map<string, number[]>();
+		api.onStatus = (jobId, n) => {
+			api.latencyMs = n === 0 ? 400 : 0;
+			arrivals.set(jobId, [...(arrivals.get(jobId) ?? []), clock.t + api.latencyMs]);
+			return answer(200, { job_id: jobId, status: 'processing' }, { 'retry-after': '0' });
+		};
+		for (const jobId of ['job-here', 'job-elsewhere']) api.addJob(jobId, 60 * 60_000);
+		// A retry in this process finds the last contact in the process's memory of contacts…
+		const contacts = new JobContacts();
+		await run([jobPlan('job-here', 'check-once')], api, clock, { contacts });
+		await run([jobPlan('job-here', 'check-once')], api, clock, { contacts });
+		// …and one elsewhere in the poll state the job ledger kept.
+		const [first] = await run([jobPlan('job-elsewhere', 'check-once')], api, clock);
+		await run([jobPlan('job-elsewhere', 'check-once', { poll: first.pollState })], api, clock);
+		const secondApart = (jobId: string) => gaps(arrivals.get(jobId)!).map((gap) => gap >= TIMING.minRequestGapMs);
+		expect({ here: secondApart('job-here'), elsewhere: secondApart('job-elsewhere') }).toEqual({ here: [true], elsewhere: [true] });
 	});
 });
 
