@@ -1,3 +1,5 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- Node-RED runtime, not part of the n8n package */
+
 /**
  * The runs of one perceptis node instance, from a message's arrival to its result or error, and
  * across the instance's end:
@@ -10,6 +12,7 @@
  * - the next instance takes the kept runs and finishes them, marking their messages
  *   `msg.perceptis.resumed = true`; their errors reach Catch nodes through node.error(err, msg).
  */
+import { setMaxListeners } from 'events';
 import type { ErrorFacts } from '../../core/errors/table';
 import { handoverOf, resumedPlan, type Handover } from '../../core/jobs/handover';
 import { recordInLedger, resumeFromLedger, type JobLedger } from '../../core/jobs/ledger';
@@ -69,6 +72,9 @@ export class NodeRuns {
 	private readonly ticker: StatusTicker;
 
 	constructor(private readonly deps: WorkerDeps) {
+		// Every run and every sleep of this node listens to its close, and lets go as it ends: a batch
+		// of messages is many listeners by design, not a leak, so Node 18–20 must not warn at 11.
+		setMaxListeners(Infinity, this.closing.signal);
 		this.ticker = new StatusTicker(deps.node, () => (this.runs.size ? busyStatus([...this.runs.values()], Date.now()) : undefined));
 	}
 

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test code: runs in Node under jest, never inside n8n */
 /**
  * Many messages at once, and never a lost or doubled job: twenty messages each get their own
  * job and file, paced by one governor per key (a rate limit slows them all, fails none); a job
@@ -5,6 +6,7 @@
  * that job failed.
  */
 import { CONFIG_ID, generateRequests, helper, loadFlow, sleep, useFastSimulator, type Msg } from './flows';
+import { getMaxListeners } from 'events';
 import { readPptx } from '../simulator/helpers';
 
 const sim = useFastSimulator();
@@ -49,6 +51,38 @@ describe('twenty messages at once', () => {
 		expect(gaps.minCheckGapMs).toBeGreaterThanOrEqual(1_000);
 		// Side by side, not one after another: about as long as one job.
 		expect(wall).toBeLessThan(10_000);
+	});
+
+	it("gives Node 18–20 no cause for a listener warning in the user's log: the shared close signal allows them all", async () => {
+		// Node up to 20 prints "Possible EventTarget memory leak detected" when an AbortSignal gets
+		// its 11th listener, unless its limit was raised (events.setMaxListeners). Every run and every
+		// sleep listens to its node's close signal, so twenty messages on one node are forty
+		// listeners: by design, and let go as each ends. Count them per signal, and check the limit.
+		const live = new Map<AbortSignal, number>();
+		const widest = new Map<AbortSignal, number>();
+		const add = jest.spyOn(AbortSignal.prototype, 'addEventListener');
+		const remove = jest.spyOn(AbortSignal.prototype, 'removeEventListener');
+		add.mockImplementation(function (this: AbortSignal, ...args: Parameters<AbortSignal['addEventListener']>) {
+			if (args[0] === 'abort') {
+				live.set(this, (live.get(this) ?? 0) + 1);
+				widest.set(this, Math.max(widest.get(this) ?? 0, live.get(this)!));
+			}
+			return EventTarget.prototype.addEventListener.apply(this, args);
+		});
+		remove.mockImplementation(function (this: AbortSignal, ...args: Parameters<AbortSignal['removeEventListener']>) {
+			if (args[0] === 'abort') live.set(this, Math.max(0, (live.get(this) ?? 0) - 1));
+			return EventTarget.prototype.removeEventListener.apply(this, args);
+		});
+		try {
+			await sendTwenty(await loadFlow(sim));
+		} finally {
+			add.mockRestore();
+			remove.mockRestore();
+		}
+		const crowded = [...widest].filter(([, most]) => most > 10);
+		expect(crowded.length).toBeGreaterThan(0);
+		// (Infinity, not 0: Node's getMaxListeners throws on an EventTarget whose limit is 0.)
+		for (const [signal, most] of crowded) expect({ most, limit: getMaxListeners(signal) }).toEqual({ most, limit: Infinity });
 	});
 
 	it('under a rate limit of the key, all twenty still get their files: the 429s slow them, fail none', async () => {
