@@ -21,7 +21,14 @@ async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
 	}
 }
 
-/** A full deploy of the same flow, timed. */
+/**
+ * A full deploy of the same flow, timed. The node's close lets go after at most its 500 ms grace;
+ * a close that waited for its jobs (each minutes long here) would take Node-RED's 15 s close
+ * timeout. The bound sits between the two, wide enough for a busy 2-core CI machine, where a whole
+ * deploy (stop, context, start) once took over a second; the e2e suite prints the real stop time.
+ */
+const DEPLOY_BOUND_MS = 5_000;
+
 async function redeploy(flow = perceptisFlow(sim)): Promise<number> {
 	const started = Date.now();
 	await helper.setFlows(flow, 'full', credentials(sim));
@@ -31,14 +38,14 @@ async function redeploy(flow = perceptisFlow(sim)): Promise<number> {
 const statusChecks = () => sim.requests.filter((request) => request.server === 'api' && request.method === 'GET');
 
 describe('a full deploy while a job waits', () => {
-	it('closes in well under a second, keeps the job, and the new instance sends its file once, resumed', async () => {
+	it('closes without waiting for its job, keeps the job, and the new instance sends its file once, resumed', async () => {
 		const flow = await loadFlow(sim);
 		flow.send({ payload: 'A long deck [sim:seconds=3000]', topic: 'kept across the deploy', _msgid: 'in-flight' });
 		await until(() => statusChecks().length >= 1);
 		const lastCheckBefore = statusChecks()[statusChecks().length - 1].at;
 
 		const ms = await redeploy();
-		expect(ms).toBeLessThan(1_000);
+		expect(ms).toBeLessThan(DEPLOY_BOUND_MS);
 		const after = record();
 		const [msg] = await after.out.next(1, 20_000);
 
@@ -65,7 +72,7 @@ describe('a full deploy while a job waits', () => {
 		await loadFlow(sim);
 		helper.getNode('p')!.receive({ payload: 'A deck started during a deploy', _msgid: 'starting' });
 		await until(() => sim.requests.some((request) => request.method === 'POST'));
-		expect(await redeploy()).toBeLessThan(1_000);
+		expect(await redeploy()).toBeLessThan(DEPLOY_BOUND_MS);
 		const after = record();
 		const [msg] = await after.out.next(1, 20_000);
 		expect(msg.perceptis.resumed).toBe(true);
@@ -77,10 +84,10 @@ describe('a full deploy while a job waits', () => {
 	it('twenty messages in flight through two deploys: twenty files, twenty jobs', async () => {
 		await loadFlow(sim);
 		for (let index = 0; index < 20; index++) helper.getNode('p')!.receive({ payload: `Deck ${index} [sim:seconds=3000]`, index });
-		await until(() => sim.jobs().length === 20);
-		expect(await redeploy()).toBeLessThan(1_000);
+		await until(() => sim.jobs().length === 20, 30_000);
+		expect(await redeploy()).toBeLessThan(DEPLOY_BOUND_MS);
 		await sleep(300);
-		expect(await redeploy()).toBeLessThan(1_000);
+		expect(await redeploy()).toBeLessThan(DEPLOY_BOUND_MS);
 		const after = record();
 		const messages = await after.out.next(20, 25_000);
 		expect(new Set(messages.map((msg) => msg.index)).size).toBe(20);
@@ -98,7 +105,7 @@ describe('a full deploy while a job waits', () => {
 		flow.send({ payload: 'A deck nobody will get [sim:seconds=3000]' });
 		await until(() => sim.jobs().length === 1);
 		const without = perceptisFlow(sim).filter((node) => node.id !== 'p' && node.id !== 'completer' && node.id !== 'watcher');
-		expect(await redeploy(without)).toBeLessThan(1_000);
+		expect(await redeploy(without)).toBeLessThan(DEPLOY_BOUND_MS);
 		const warnings = helper
 			.log()
 			.args.map(([entry]) => entry as { level: number; id?: string; msg?: unknown })

@@ -421,5 +421,10 @@ export function expectNoKey(sim: SimulatorProcess, texts: Record<string, string>
 	}
 }
 
-/** Node-RED's log lines that must never appear: a close that took 15 s, a crash. */
-export const BAD_LOG = /Close timed out|Uncaught Exception|UnhandledPromiseRejection|unhandled rejection/i;
+/**
+ * Node-RED's log lines that must never appear: a close that took 15 s, a crash, and Node's
+ * listener warning ("Possible … memory leak detected"). On Node 18 and 20 twenty messages waiting
+ * on one node once printed it for the node's close signal; the Node 24 these suites run no longer
+ * warns for an AbortSignal, so test/node-red/concurrency.test.ts checks that case by Node 20's rule.
+ */
+export const BAD_LOG = /Close timed out|Uncaught Exception|UnhandledPromiseRejection|unhandled rejection|MaxListenersExceededWarning/i;
