@@ -198,6 +198,9 @@ describe('node-red-dev validate on the packed package, offline', () => {
 	let result: Validation;
 	beforeAll(async () => {
 		result = await validate(PACKED);
+		// The scorecard as the CLI printed it, for the reader of the test log.
+		// eslint-disable-next-line no-console -- the scorecard is part of what the test reports
+		console.log(`node-red-dev validate, offline:\n${result.stdout}\n${result.stderr}`);
 	}, 120_000);
 
 	it('validates node-red-contrib-perceptis as packed', () => {
