@@ -61,8 +61,11 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
 	}
 }
 
-/** Deploys the example with `credential`, calls its webhook and waits until its execution is parked. */
-async function startRun(client: N8nClient, credential: CredentialRef): Promise<Run> {
+/**
+ * Deploys the example with `credential`, calls its webhook and waits until its execution is parked.
+ * `where` names the n8n setup, and `logs` gives the logs of its processes (read only if it fails).
+ */
+async function startRun(where: string, client: N8nClient, credential: CredentialRef, logs: () => Array<[string, string]>): Promise<Run> {
 	const example = readExample(EXAMPLE);
 	const workflowId = await client.deploy(deployable(example, credential));
 	const answer = await client.runWebhook(String(nodeNamed(example, 'Webhook').parameters.path), { prompt: PROMPT });
@@ -78,7 +81,10 @@ async function startRun(client: N8nClient, credential: CredentialRef): Promise<R
 		120_000,
 	).catch(async (error: Error) => {
 		// Say where the execution was instead: never started, still running, failed (and where).
-		throw new Error(`${error.message}; the webhook answered ${JSON.stringify(answer)}; ${await describeExecutions(client, workflowId)}`);
+		const answered = JSON.stringify({ status: answer.status, data: answer.data });
+		throw new Error(
+			`${where}: ${error.message}; the webhook answered ${answered}; ${await describeExecutions(client, workflowId)}; ${notableLogLines(logs())}`,
+		);
 	});
 	return { workflowId, answer: answer as Run['answer'], parked };
 }
@@ -96,6 +102,16 @@ async function describeExecutions(client: N8nClient, workflowId: string): Promis
 		}),
 	);
 	return `its executions: ${lines.length ? lines.join(' | ') : 'none'}`;
+}
+
+/** The last lines of each log that speak of an execution, a worker, a warning or an error. */
+function notableLogLines(logs: Array<[string, string]>): string {
+	return logs
+		.map(([name, log]) => {
+			const lines = log.split('\n').filter((line) => /error|warn|worker|execution|wait/i.test(line));
+			return `${name} log: ${lines.slice(-12).map((line) => line.slice(0, 240)).join(' ⏎ ') || '(nothing notable)'}`;
+		})
+		.join('; ');
 }
 
 const runsOf = (execution: Execution, node: string) => execution.data?.resultData.runData[node] ?? [];
@@ -119,7 +135,13 @@ describe(`the parked loop (${EXAMPLE}) in n8n ${version}`, () => {
 			type: PERCEPTIS_CREDENTIAL_TYPE,
 			data: { apiKey: stack.sim.keys.enterprise, baseUrl: stack.sim.origin },
 		});
-		[regular, queued] = await Promise.all([startRun(singleClient, enterprise), startRun(stack.client, stack.business)]);
+		[regular, queued] = await Promise.all([
+			startRun('regular mode', singleClient, enterprise, () => [['n8n', single!.readLog()]]),
+			startRun('queue mode', stack.client, stack.business, () => [
+				['main', stack!.main.readLog()],
+				...stack!.workers.map((worker, i): [string, string] => [`worker ${i}`, worker.readLog()]),
+			]),
+		]);
 		const executionId = String(queued.parked.id);
 		firstSlot = await waitFor(
 			'the worker that ran the execution logged that its job finished',
