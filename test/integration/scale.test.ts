@@ -51,6 +51,47 @@ describe('a batch', () => {
 	}, 120_000);
 });
 
+describe('downloads at once', () => {
+	it("give Node 20 (n8n 1.x) no cause for a listener warning: no signal of the run gets an 11th abort listener", async () => {
+		// Node up to 20 prints "Possible EventTarget memory leak detected" when an AbortSignal gets
+		// its 11th listener. n8n raises the limit of its own execution signal; a download is given
+		// the node's signal (n8n passes none to plain requests), and axios listens to it for as long
+		// as the file streams. Twelve files arriving at once must not crowd any one signal.
+		sim.configure({ durationsMs: { deck: 2_000_000 } });
+		sim.injectFault({ server: 'storage', kind: 'slow', delayMs: 1_500, times: 12 });
+		const live = new Map<AbortSignal, number>();
+		const widest = new Map<AbortSignal, number>();
+		const add = jest.spyOn(AbortSignal.prototype, 'addEventListener');
+		const remove = jest.spyOn(AbortSignal.prototype, 'removeEventListener');
+		add.mockImplementation(function (this: AbortSignal, ...args: Parameters<AbortSignal['addEventListener']>) {
+			if (args[0] === 'abort') {
+				live.set(this, (live.get(this) ?? 0) + 1);
+				widest.set(this, Math.max(widest.get(this) ?? 0, live.get(this)!));
+			}
+			return EventTarget.prototype.addEventListener.apply(this, args);
+		});
+		remove.mockImplementation(function (this: AbortSignal, ...args: Parameters<AbortSignal['removeEventListener']>) {
+			if (args[0] === 'abort') live.set(this, Math.max(0, (live.get(this) ?? 0) - 1));
+			return EventTarget.prototype.removeEventListener.apply(this, args);
+		});
+		let result: Awaited<ReturnType<typeof runPerceptis>>;
+		try {
+			result = await runPerceptis(sim, (i) => deck(`Deck ${i}`), { items: items(12) });
+		} finally {
+			add.mockRestore();
+			remove.mockRestore();
+		}
+		expect(result.error).toBeUndefined();
+		expect(result.items.filter((item) => item.binary?.data)).toHaveLength(12);
+		// The downloads did overlap: every file was held 1.5 s, and the run took less than twice that
+		// beyond the jobs (so the test is not passing because they came one at a time).
+		const downloads = sim.requests.filter((r) => r.server === 'storage');
+		expect(downloads).toHaveLength(12);
+		expect(Math.max(...downloads.map((r) => r.at)) - Math.min(...downloads.map((r) => r.at))).toBeLessThan(1_500);
+		expect(Math.max(...widest.values())).toBeLessThanOrEqual(10);
+	}, 60_000);
+});
+
 describe('one deadline for the whole run', () => {
 	it('a Retry-After of an hour on a start ends the run now, not in an hour', async () => {
 		sim.injectFault({ method: 'POST', path: '/api/v1/generate', kind: 'rate-limit', retryAfterSeconds: 3600 });

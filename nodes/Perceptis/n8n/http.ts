@@ -13,6 +13,8 @@ import { BaseUrlError, normalizeBaseUrl } from '../../../core/origin';
 import type { HttpPort, HttpRequest, HttpResponse } from '../../../core/ports';
 import { createPerceptisClient, type PerceptisClient } from '../../../core/wire/client';
 
+import { DownloadSignals } from './downloadSignals';
+
 export const CREDENTIAL_TYPE = 'perceptisApi';
 
 interface FullResponse {
@@ -21,7 +23,7 @@ interface FullResponse {
 	body: unknown;
 }
 
-function n8nOptions(request: HttpRequest, runSignal: AbortSignal | undefined): IHttpRequestOptions {
+function n8nOptions(request: HttpRequest, downloadSignal: AbortSignal | undefined): IHttpRequestOptions {
 	const common = {
 		method: request.method,
 		url: request.url,
@@ -34,19 +36,35 @@ function n8nOptions(request: HttpRequest, runSignal: AbortSignal | undefined): I
 		return { ...common, body: request.body as IDataObject | undefined, encoding: 'text', disableFollowRedirect: true };
 	}
 	// Streamed, so no file is ever held whole in memory. n8n passes the cancel signal only to
-	// authenticated requests, so Stop (and the run's end) comes in here.
-	return { ...common, encoding: 'stream', abortSignal: runSignal };
+	// authenticated requests, so Stop (and the run's end) comes in here (downloadSignals.ts).
+	return { ...common, encoding: 'stream', abortSignal: downloadSignal };
+}
+
+/** A streamed body lets go of its download's signal when it closes (read to the end, or destroyed). */
+function releasedOnClose(body: unknown, release: () => void): void {
+	const stream = body as { once?: (event: string, listener: () => void) => unknown } | undefined;
+	if (typeof stream?.once === 'function') stream.once('close', release);
+	else release();
 }
 
 export function n8nHttp(ctx: IExecuteFunctions, runSignal?: AbortSignal): HttpPort {
+	const downloads = new DownloadSignals(runSignal);
 	return {
 		async send(request): Promise<HttpResponse> {
-			const options = n8nOptions(request, runSignal);
-			const answer = (
-				request.kind === 'api'
-					? await ctx.helpers.httpRequestWithAuthentication.call(ctx, CREDENTIAL_TYPE, options)
-					: await ctx.helpers.httpRequest(options)
-			) as FullResponse;
+			if (request.kind === 'api') {
+				const options = n8nOptions(request, undefined);
+				const answer = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, CREDENTIAL_TYPE, options)) as FullResponse;
+				return { statusCode: answer.statusCode, headers: answer.headers ?? {}, body: answer.body };
+			}
+			const { signal, release } = downloads.open();
+			let answer: FullResponse | undefined;
+			try {
+				answer = (await ctx.helpers.httpRequest(n8nOptions(request, signal))) as FullResponse;
+			} finally {
+				// No answer (a reset, Stop): nothing streams on.
+				if (answer) releasedOnClose(answer.body, release);
+				else release();
+			}
 			return { statusCode: answer.statusCode, headers: answer.headers ?? {}, body: answer.body };
 		},
 	};
