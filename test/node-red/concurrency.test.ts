@@ -8,6 +8,7 @@
 import { CONFIG_ID, generateRequests, helper, loadFlow, sleep, useFastSimulator, type Msg } from './flows';
 import { getMaxListeners } from 'events';
 import { readPptx } from '../simulator/helpers';
+import { widestAbortListeners } from '../support/abortListeners';
 
 const sim = useFastSimulator();
 
@@ -58,27 +59,7 @@ describe('twenty messages at once', () => {
 		// its 11th listener, unless its limit was raised (events.setMaxListeners). Every run and every
 		// sleep listens to its node's close signal, so twenty messages on one node are forty
 		// listeners: by design, and let go as each ends. Count them per signal, and check the limit.
-		const live = new Map<AbortSignal, number>();
-		const widest = new Map<AbortSignal, number>();
-		const add = jest.spyOn(AbortSignal.prototype, 'addEventListener');
-		const remove = jest.spyOn(AbortSignal.prototype, 'removeEventListener');
-		add.mockImplementation(function (this: AbortSignal, ...args: Parameters<AbortSignal['addEventListener']>) {
-			if (args[0] === 'abort') {
-				live.set(this, (live.get(this) ?? 0) + 1);
-				widest.set(this, Math.max(widest.get(this) ?? 0, live.get(this)!));
-			}
-			return EventTarget.prototype.addEventListener.apply(this, args);
-		});
-		remove.mockImplementation(function (this: AbortSignal, ...args: Parameters<AbortSignal['removeEventListener']>) {
-			if (args[0] === 'abort') live.set(this, Math.max(0, (live.get(this) ?? 0) - 1));
-			return EventTarget.prototype.removeEventListener.apply(this, args);
-		});
-		try {
-			await sendTwenty(await loadFlow(sim));
-		} finally {
-			add.mockRestore();
-			remove.mockRestore();
-		}
+		const widest = await widestAbortListeners(async () => await sendTwenty(await loadFlow(sim)));
 		const crowded = [...widest].filter(([, most]) => most > 10);
 		expect(crowded.length).toBeGreaterThan(0);
 		// (Infinity, not 0: Node's getMaxListeners throws on an EventTarget whose limit is 0.)
