@@ -7,13 +7,13 @@
  * The run ends at its deadline, on Stop, or (without Continue On Fail) at the first failure;
  * whatever is unfinished then is reported with its job id.
  */
+import { TailWatch, type RunTail, type SharedTail } from './batchTail';
 import type { JobTask } from './task';
 import { JobContacts } from '../pacing/contacts';
-import { TIMING } from '../pacing/timing';
 import type { RunClock } from '../ports';
 import type { Failure } from '../wire/failures';
 
-export interface RunOptions {
+export interface RunOptions<Stored = unknown> {
 	/** How many jobs may be started and waited on at once (Infinity: all). */
 	maxInFlight: number;
 	/** Stop at the first task that fails (the node will throw, so waiting on is pointless). */
@@ -27,6 +27,11 @@ export interface RunOptions {
 	 * (other runs, retries); without it, the run keeps its own.
 	 */
 	contacts?: JobContacts;
+	/**
+	 * The tail of batches that span runs (the messages on one Node-RED node); without it, the
+	 * run's own tasks are its batch.
+	 */
+	sharedTail?: SharedTail<Stored>;
 }
 
 /** Pushes a task back when anything in this process asked about the same job less than a second ago. */
@@ -55,38 +60,23 @@ function abandonAtEnd<Stored>(tasks: JobTask<Stored>[], endedBy: Failure | undef
 	}
 }
 
-/**
- * The batch's tail: once few of its jobs are still running, those decide when the run ends, so
- * each time another job is seen done the rest are looked at again soon.
- */
-class TailWatch<Stored> {
-	private readonly watched: JobTask<Stored>[];
-	private reached = false;
-	private seenDone = 0;
-
-	constructor(tasks: JobTask<Stored>[]) {
-		this.watched = tasks.filter((task) => task.plan.mode === 'wait');
-	}
-
-	look(now: number): void {
-		if (this.watched.length < 2) return;
-		const stillRunning = this.watched.filter((task) => !task.finished && task.phase !== 'download');
-		if (stillRunning.length > this.watched.length * TIMING.tailStartsAtRunningShare) return;
-		const seenDone = this.watched.length - stillRunning.length;
-		if (!this.reached || seenDone !== this.seenDone) for (const task of stillRunning) task.hurry(now);
-		this.reached = true;
-		this.seenDone = seenDone;
+export async function runJobTasks<Stored>(tasks: JobTask<Stored>[], clock: RunClock, options: RunOptions<Stored>): Promise<void> {
+	const tail: RunTail = options.sharedTail?.join(tasks) ?? new TailWatch(tasks);
+	try {
+		await runLoop(tasks, clock, options, tail);
+	} finally {
+		// The run is over: a shared tail lets go of its tasks (and of the files they hold).
+		tail.leave?.();
 	}
 }
 
-export async function runJobTasks<Stored>(tasks: JobTask<Stored>[], clock: RunClock, options: RunOptions): Promise<void> {
+async function runLoop<Stored>(tasks: JobTask<Stored>[], clock: RunClock, options: RunOptions<Stored>, tail: RunTail): Promise<void> {
 	const deadline = options.deadline ?? Number.POSITIVE_INFINITY;
 	const waiting = [...tasks];
 	let active: JobTask<Stored>[] = [];
 	const running = new Map<JobTask<Stored>, Promise<void>>();
 	// Several items, runs or retries may name the same job: it is still asked about at most once a second.
 	const contacts = options.contacts ?? new JobContacts();
-	const tail = new TailWatch(tasks);
 
 	const launch = (task: JobTask<Stored>) => {
 		const stepDone = task.step().finally(() => {
@@ -123,7 +113,11 @@ export async function runJobTasks<Stored>(tasks: JobTask<Stored>[], clock: RunCl
 		}
 		let nextDue = deadline;
 		for (const task of active) if (!running.has(task) && task.dueAt < nextDue) nextDue = task.dueAt;
-		const wake = running.size > 0 ? Promise.race(running.values()) : undefined;
+		// A step that ends, or the shared tail moving one of this run's checks sooner, wakes the run.
+		const wakes: Array<Promise<unknown>> = [...running.values()];
+		const nudged = tail.nudged?.();
+		if (nudged) wakes.push(nudged);
+		const wake = wakes.length > 0 ? Promise.race(wakes) : undefined;
 		await clock.sleep(Math.max(0, nextDue - now), wake);
 	}
 }

@@ -4,13 +4,14 @@
  * governor and every check of a job a second from any other in the process. The task comes back
  * finished, failed, or cut short by the node's close.
  */
+import type { SharedTail } from '../../core/jobs/batchTail';
 import { runJobTasks } from '../../core/jobs/runner';
 import { JobTask } from '../../core/jobs/task';
 import type { JobPlan } from '../../core/jobs/plan';
 import { TIMING } from '../../core/pacing/timing';
 import { createPerceptisClient } from '../../core/wire/client';
 import { timerClock } from './clock';
-import { bufferSink, type NodeRedTask } from './fileSink';
+import { bufferSink, type NodeRedTask, type StoredFile } from './fileSink';
 import { pacedClient, pacingFor } from './governors';
 import { axiosHttp } from './http';
 
@@ -24,6 +25,8 @@ export interface RunDeps {
 	track(task: NodeRedTask): void;
 	/** The task's job exists (the node records it at once). */
 	jobStarted(task: NodeRedTask): void;
+	/** The node's batch tail: messages that arrive together are one batch, whose last jobs are checked sooner. */
+	tail: SharedTail<StoredFile>;
 }
 
 export async function runPlan(plan: JobPlan, deps: RunDeps): Promise<NodeRedTask> {
@@ -38,7 +41,7 @@ export async function runPlan(plan: JobPlan, deps: RunDeps): Promise<NodeRedTask
 		const paced = pacedClient(client, governor, deadline, runEnd.signal);
 		const task: NodeRedTask = new JobTask(plan, paced, () => Date.now(), bufferSink(), deps.jobStarted);
 		deps.track(task);
-		await runJobTasks([task], timerClock(deps.nodeSignal), { maxInFlight: 1, stopOnFirstFailure: true, deadline, endRun, contacts });
+		await runJobTasks([task], timerClock(deps.nodeSignal), { maxInFlight: 1, stopOnFirstFailure: true, deadline, endRun, contacts, sharedTail: deps.tail });
 		return task;
 	} finally {
 		deps.nodeSignal.removeEventListener('abort', endRun);

@@ -14,12 +14,13 @@
  */
 import { setMaxListeners } from 'events';
 import type { ErrorFacts } from '../../core/errors/table';
+import { SharedTail } from '../../core/jobs/batchTail';
 import { handoverOf, resumedPlan, type Handover } from '../../core/jobs/handover';
 import { recordInLedger, resumeFromLedger, type JobLedger } from '../../core/jobs/ledger';
 import { isObject } from '../../core/json';
 import { pause } from './clock';
 import { failWith, problemOf, type PerceptisError } from './errors';
-import type { NodeRedTask } from './fileSink';
+import type { NodeRedTask, StoredFile } from './fileSink';
 import { messageFrom, messageText, type InFlightStore, type Parked } from './handoverStore';
 import type { InputRefusal } from './inputProblems';
 import { resultMessages, type OutputTools } from './output';
@@ -69,6 +70,8 @@ const asFacts = ({ code, message }: ServerProblem): InputRefusal => ({ code, kin
 export class NodeRuns {
 	private readonly runs = new Map<string, Run>();
 	private readonly closing = new AbortController();
+	/** The messages in flight together are one batch: its last jobs are checked at a share of their age. */
+	private readonly tail = new SharedTail<StoredFile>();
 	private readonly ticker: StatusTicker;
 
 	constructor(private readonly deps: WorkerDeps) {
@@ -185,6 +188,7 @@ export class NodeRuns {
 				nodeSignal: this.closing.signal,
 				track: (created) => (run.task = created),
 				jobStarted: (started) => this.jobStarted(run, started),
+				tail: this.tail,
 			});
 			// Closed meanwhile: the run is kept for the next instance; this one sends nothing.
 			if (this.closing.signal.aborted) return;

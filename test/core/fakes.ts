@@ -52,6 +52,53 @@ export class FakeClock implements RunClock {
 	}
 }
 
+/**
+ * Fake time for several runs at once (each with its own runner loop, as Node-RED's messages):
+ * time moves to the earliest wake-up only once every run that has not ended is asleep.
+ */
+export class SharedFakeClock {
+	t = T0;
+	private active = 0;
+	private sleepers: Array<{ until: number; wake: () => void }> = [];
+
+	now = (): number => this.t;
+
+	/** The clock of one run; call `done()` when the run has ended. */
+	forRun(): RunClock & { done(): void } {
+		this.active += 1;
+		return {
+			now: this.now,
+			cancelled: () => false,
+			sleep: async (ms, wake) =>
+				await new Promise<void>((resolve) => {
+					const sleeper = {
+						until: this.t + Math.max(0, ms),
+						wake: () => {
+							this.sleepers = this.sleepers.filter((other) => other !== sleeper);
+							resolve();
+						},
+					};
+					this.sleepers.push(sleeper);
+					void wake?.then(sleeper.wake, sleeper.wake);
+					this.moveWhenAllAsleep();
+				}),
+			done: () => {
+				this.active -= 1;
+				this.moveWhenAllAsleep();
+			},
+		};
+	}
+
+	private moveWhenAllAsleep(): void {
+		setImmediate(() => {
+			if (this.sleepers.length === 0 || this.sleepers.length < this.active) return;
+			if (this.t > T0 + 24 * 3_600_000) throw new Error('SharedFakeClock: a day went by (endless loop?)');
+			this.t = Math.max(this.t, Math.min(...this.sleepers.map((sleeper) => sleeper.until)));
+			for (const sleeper of this.sleepers.filter((other) => other.until <= this.t)) sleeper.wake();
+		});
+	}
+}
+
 export interface LoggedRequest {
 	type: 'generate' | 'status' | 'download';
 	at: number;
@@ -134,7 +181,7 @@ export class FakeApi implements PerceptisClient {
 
 	private statusCounts = new Map<string, number>();
 
-	constructor(private readonly clock: FakeClock) {}
+	constructor(private readonly clock: { t: number }) {}
 
 	addJob(id: string, durationMs: number, extra: Partial<FakeJob> = {}): FakeJob {
 		const job: FakeJob = {

@@ -66,6 +66,22 @@ describe('twenty messages at once', () => {
 		for (const [signal, most] of crowded) expect({ most, limit: getMaxListeners(signal) }).toEqual({ most, limit: Infinity });
 	});
 
+	it("messages that arrive together are one batch: its last job is seen soon after it ends, not at the base schedule's 21 s check", async () => {
+		// Decks of 4 to 10 s: alone, a job is checked at 3, 9 and 21 s, so the 10 s ones would be
+		// seen at 21 s. Once a quarter of the batch is seen done, the rest are checked at a share
+		// of their age (as the n8n node does for the items of one run).
+		const seconds = [4, 5, 6, 7, 8, 9, 10, 10];
+		sim.configure({ statusRetryAfterSeconds: null }); // no server hint: the node's own schedule
+		const flow = await loadFlow(sim);
+		const started = Date.now();
+		seconds.forEach((s, index) => flow.send({ payload: `Deck ${index} [sim:seconds=${s * 1000}]`, index }));
+		const messages = await flow.out.next(seconds.length, 30_000);
+		const wall = (Date.now() - started) / 1000;
+		expect(messages).toHaveLength(seconds.length);
+		expect(flow.caught.messages).toHaveLength(0);
+		expect(wall).toBeLessThan(15);
+	}, 40_000);
+
 	it('under a rate limit of the key, all twenty still get their files: the 429s slow them, fail none', async () => {
 		sim.configure({ rateLimit: { max: 4, windowMs: 1_000 } });
 		const flow = await loadFlow(sim);

@@ -6,13 +6,14 @@
 import { keyAfterFailedJob, requestDigest } from '../../../core/keys/idempotency';
 import type { JobPlan, JobStart } from '../../../core/jobs/plan';
 import type { RunOptions } from '../../../core/jobs/runner';
+import { SharedTail } from '../../../core/jobs/batchTail';
 import { runJobTasks } from '../../../core/jobs/runner';
 import { JobTask } from '../../../core/jobs/task';
 import { JobContacts } from '../../../core/pacing/contacts';
 import { nextPollDelayMs } from '../../../core/pacing/schedule';
 import { TIMING } from '../../../core/pacing/timing';
 
-import { answer, bytesOf, type KeptFile, FakeApi, FakeClock, fileAnswer, gaps, keepInMemory, networkFailure, T0 } from '../fakes';
+import { answer, bytesOf, type KeptFile, FakeApi, FakeClock, fileAnswer, gaps, keepInMemory, networkFailure, SharedFakeClock, T0 } from '../fakes';
 
 const KEY = 'n8n-0123456789abcdef0123456789abcdef0123456789abcdef';
 
@@ -57,7 +58,7 @@ async function run(
 	plans: JobPlan[],
 	api: FakeApi,
 	clock: FakeClock,
-	options: Partial<RunOptions> = {},
+	options: Partial<RunOptions<KeptFile>> = {},
 ): Promise<JobTask<KeptFile>[]> {
 	const tasks = plans.map((plan) => new JobTask(plan, api, clock.now, keepInMemory));
 	await runJobTasks(tasks, clock, { maxInFlight: 5, stopOnFirstFailure: false, ...options });
@@ -897,6 +898,69 @@ describe("a batch's last jobs", () => {
 		await run(durations.map((_d, i) => startPlan(i)), api, clock, { maxInFlight: Number.POSITIVE_INFINITY });
 		const checks = api.of('status', 'job-10').map((r) => r.at - T0);
 		for (const gap of gaps(checks)) expect(gap).toBeGreaterThanOrEqual(20_000);
+	});
+});
+
+describe("a batch's last jobs, when each job is a run of its own (Node-RED's messages on one node)", () => {
+	const durations = [22_000, 27_000, 31_000, 36_000, 41_000, 44_000, 49_000, 53_000, 58_500, 59_500];
+
+	/** One run per plan, all at once on one fake clock, sharing `sharedTail` if given; `later` starts one more run at its time. */
+	async function runEach(plans: JobPlan[], sharedTail?: SharedTail<KeptFile>, later?: { at: number; plan: JobPlan }) {
+		const clock = new SharedFakeClock();
+		const api = new FakeApi(clock);
+		api.durations = [...durations];
+		const one = async (plan: JobPlan) => {
+			const runClock = clock.forRun();
+			const task = new JobTask(plan, api, clock.now, keepInMemory);
+			try {
+				await runJobTasks([task], runClock, { maxInFlight: 1, stopOnFirstFailure: true, sharedTail });
+			} finally {
+				runClock.done();
+			}
+			return task;
+		};
+		const runs = plans.map(one);
+		if (later) {
+			const waiter = clock.forRun();
+			await waiter.sleep(later.at);
+			waiter.done();
+			runs.push(one(later.plan));
+		}
+		const tasks = await Promise.all(runs);
+		return { api, tasks };
+	}
+
+	it('are checked at a share of their age when the runs share a tail: the last is seen within 8 %', async () => {
+		const { api, tasks } = await runEach(
+			durations.map((_d, i) => startPlan(i)),
+			new SharedTail(),
+		);
+		expect(tasks.every((task) => task.snapshot?.status === 'completed')).toBe(true);
+		const lastSeen = Math.max(...api.of('status').map((r) => r.at)) - T0;
+		expect(lastSeen / 59_500).toBeLessThanOrEqual(1 + TIMING.tailIntervalShare + 0.01);
+		const perJob = api.of('status').length / durations.length;
+		const tenSecondLoop = durations.reduce((sum, d) => sum + Math.ceil(d / 10_000), 0) / durations.length;
+		expect(perJob).toBeLessThanOrEqual(tenSecondLoop + 1);
+	});
+
+	it('without a shared tail each run keeps the base schedule: the last is seen only at its 74 s check', async () => {
+		const { api } = await runEach(durations.map((_d, i) => startPlan(i)));
+		expect(Math.max(...api.of('status').map((r) => r.at)) - T0).toBeGreaterThanOrEqual(74_000);
+	});
+
+	it('a job that arrives once the batch has begun to end is a batch of its own: alone, the base schedule', async () => {
+		// Ten jobs at T0; the eleventh arrives at 50 s, after the first (22 s) was seen done at its 45 s check.
+		const tail = new SharedTail<KeptFile>();
+		const late = startPlan(10, { start: jobStart({ prompt: 'Late deck', output_type: 'deck' }, `${KEY}-late`, 10) });
+		const { api } = await runEach(
+			durations.map((_d, i) => startPlan(i)),
+			tail,
+			{ at: 50_000, plan: late },
+		);
+		const lateJob = api.of('generate').findIndex((r) => r.idempotencyKey === `${KEY}-late`);
+		const lateId = `job-${lateJob + 1}`;
+		const startedAt = api.of('generate')[lateJob].at;
+		expect(gaps([startedAt, ...api.of('status', lateId).map((r) => r.at)]).slice(0, 4)).toEqual([3_000, 6_000, 12_000, 24_000]);
 	});
 });
 
