@@ -90,6 +90,9 @@ fi
 
 step "build"
 npm run build
+# The second lane's n8n runs load this copy: the demo test in the first lane runs `npm run build`,
+# which deletes dist/ for a few seconds (harness: builtDist).
+cp -r dist "$results/dist"
 step "lint and package scan"
 npm run lint
 
@@ -191,7 +194,7 @@ for i in "${!N8N_VERSIONS[@]}"; do
 	fi
 done
 (
-	export PERCEPTIS_E2E_LOCK=perceptis-lane-b-e2e.lock
+	export PERCEPTIS_E2E_LOCK=perceptis-lane-b-e2e.lock PERCEPTIS_E2E_DIST="$results/dist"
 	lane_code=0
 	for n in "${!ready_node_red[@]}"; do
 		if [ "$n" = 0 ]; then

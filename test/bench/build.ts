@@ -8,7 +8,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 
-import { PACKAGE_NAME, REPO_ROOT } from '../e2e/harness';
+import { builtDist, PACKAGE_NAME, REPO_ROOT } from '../e2e/harness';
 
 /** Compiles nodes/ and credentials/ with the project's tsconfig into `userFolder`'s community package folder. */
 export function buildInto(userFolder: string): string {
@@ -37,7 +37,7 @@ export function buildInto(userFolder: string): string {
 
 /** A warning when dist/ is missing or older than the node's sources (the run would measure old code). */
 export function distStaleness(): string | undefined {
-	const distFile = path.join(REPO_ROOT, 'dist', 'nodes', 'Perceptis', 'Perceptis.node.js');
+	const distFile = path.join(builtDist(), 'nodes', 'Perceptis', 'Perceptis.node.js');
 	if (!fs.existsSync(distFile)) return 'dist/ is missing: run `npm run build` first (or set BENCH_BUILD=1).';
 	const built = fs.statSync(distFile).mtimeMs;
 	const newer: string[] = [];

@@ -99,14 +99,23 @@ export interface N8nInstance {
 	isRunning(): boolean;
 }
 
+/**
+ * The built package's dist/: the repository's, or PERCEPTIS_E2E_DIST. test:all gives its second
+ * lane (the quick benchmark and fault table) a copy, so that the demo test's `npm run build` in
+ * the first lane cannot pull dist/ away from under an n8n the second is starting.
+ */
+export function builtDist(): string {
+	return process.env.PERCEPTIS_E2E_DIST ?? path.join(REPO_ROOT, 'dist');
+}
+
 /** Copies the built package into the user-install layout. */
 export function installPackageInto(userFolder: string): string {
-	const dist = path.join(REPO_ROOT, 'dist');
+	const dist = builtDist();
 	const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
 		n8n?: { nodes?: string[]; credentials?: string[] };
 	};
 	const declared = [...(pkg.n8n?.nodes ?? []), ...(pkg.n8n?.credentials ?? [])];
-	const missing = declared.filter((file) => !fs.existsSync(path.join(REPO_ROOT, file)));
+	const missing = declared.filter((file) => !fs.existsSync(path.join(dist, path.relative('dist', file))));
 	if (!fs.existsSync(dist) || missing.length > 0) {
 		throw new Error(
 			`The package is not built (${missing.length ? missing.join(', ') : 'dist/'} missing): run \`npm run build\` first.`,
